@@ -1,0 +1,1 @@
+"""Shared plumbing and event contracts of the e-government platform: no business logic here."""

@@ -1,0 +1,218 @@
+"""The service runtime: one place where a service's database, NATS connection, outbox relay,
+consumers, token verifier and HTTP plumbing are wired together."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated
+
+import structlog
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import MetaData, text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from egov_shared.auth import JwksFetcher, TokenVerifier, http_jwks_fetcher
+from egov_shared.db import create_engine, create_sessionmaker
+from egov_shared.errors import install_error_handlers, problem
+from egov_shared.messaging.bus import EventBus
+from egov_shared.messaging.consumer import ConsumerRunner, Subscription
+from egov_shared.messaging.outbox import PENDING_FLAG, Outbox, OutboxRelay
+from egov_shared.messaging.tables import MessagingTables
+from egov_shared.migrations import upgrade_to_head
+from egov_shared.observability import RequestContextMiddleware, configure_logging, metrics_endpoint
+from egov_shared.settings import ServiceSettings
+
+log = structlog.get_logger("egov.app")
+
+
+class ServiceRuntime:
+    """Everything a running service holds; reachable as ``request.app.state.runtime``."""
+
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        messaging: MessagingTables,
+        subscriptions: Sequence[Subscription] = (),
+        jwks_fetcher: JwksFetcher | None = None,
+    ) -> None:
+        self.settings = settings
+        self.engine: AsyncEngine = create_engine(settings.database_url, echo=settings.database_echo)
+        self.sessionmaker: async_sessionmaker[AsyncSession] = create_sessionmaker(self.engine)
+        self.bus = EventBus(settings.nats_url, name=settings.service_name)
+        self.outbox = Outbox(messaging.outbox, source=f"/{settings.service_name}")
+        self.relay = OutboxRelay(
+            self.sessionmaker, messaging.outbox, self.bus,
+            batch_size=settings.relay_batch_size, poll_seconds=settings.relay_poll_seconds,
+        )
+        self.consumers = ConsumerRunner(
+            self.sessionmaker, messaging.inbox, self.bus, list(subscriptions),
+            max_deliver=settings.consumer_max_deliver,
+            ack_wait_seconds=settings.consumer_ack_wait_seconds,
+        )
+        fetcher = jwks_fetcher or http_jwks_fetcher(
+            settings.identity_url.rstrip("/") + "/.well-known/jwks.json"
+        )
+        self.verifier = TokenVerifier(
+            fetcher, issuer=settings.token_issuer, audience=settings.token_audience
+        )
+
+    async def database_ready(self) -> bool:
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
+
+
+StartupHook = Callable[[ServiceRuntime], Awaitable[None]]
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """Unit of work for one request: commits before the response is sent, or rolls back."""
+    runtime: ServiceRuntime = request.app.state.runtime
+    async with runtime.sessionmaker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+        if session.info.pop(PENDING_FLAG, False):
+            runtime.relay.wake()
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+def get_runtime(request: Request) -> ServiceRuntime:
+    runtime: ServiceRuntime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
+
+
+class BodyLimitMiddleware:
+    """Refuse bodies over the limit with 413 before any handler reads them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                await self._too_large(scope, receive, send)
+                return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLarge:
+            await self._too_large(scope, receive, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem(413, "payload_too_large", "Request body too large",
+                           f"The body exceeds {self.max_bytes} bytes.")
+        await response(scope, receive, send)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+def create_service_app(
+    *,
+    settings: ServiceSettings,
+    title: str,
+    description: str,
+    metadata: MetaData,
+    messaging: MessagingTables,
+    migrations_dir: Path,
+    routers: Sequence[APIRouter],
+    subscriptions: Sequence[Subscription] = (),
+    on_startup: Sequence[StartupHook] = (),
+    jwks_fetcher: JwksFetcher | None = None,
+) -> FastAPI:
+    configure_logging(settings.service_name, level=settings.log_level, json=settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = ServiceRuntime(settings, messaging, subscriptions, jwks_fetcher)
+        app.state.runtime = runtime
+        if settings.auto_migrate:
+            await upgrade_to_head(runtime.engine, migrations_dir)
+        for hook in on_startup:
+            await hook(runtime)
+        runtime.bus.start()
+        runtime.relay.start()
+        runtime.consumers.start()
+        log.info("service_started", port=settings.port)
+        try:
+            yield
+        finally:
+            await runtime.consumers.stop()
+            await runtime.relay.stop()
+            await runtime.bus.close()
+            await runtime.engine.dispose()
+
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    app.include_router(health_router(), include_in_schema=False)
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def health_router() -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    @router.get("/readyz")
+    async def readyz(request: Request) -> JSONResponse:
+        """Readiness: the database answers and NATS is connected."""
+        runtime: ServiceRuntime = request.app.state.runtime
+        checks = {
+            "database": await runtime.database_ready(),
+            "nats": runtime.bus.is_connected,
+        }
+        if all(checks.values()):
+            return JSONResponse({"status": "ready", "checks": checks})
+        return problem(503, "not_ready", "Not ready", "A dependency is not reachable.",
+                       request, checks=checks)
+
+    router.add_api_route("/metrics", metrics_endpoint, methods=["GET"])
+    return router
+
+
+def run_service(app: FastAPI, settings: ServiceSettings) -> None:
+    """Entry point of ``python -m <service>``: one uvicorn process on the configured port."""
+    import uvicorn
+
+    uvicorn.run(
+        app, host=settings.host, port=settings.port, log_config=None, access_log=False,
+        proxy_headers=False,
+    )

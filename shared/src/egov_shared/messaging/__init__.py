@@ -1,0 +1,1 @@
+"""Transactional outbox, its relay to JetStream, and the durable pull-consumer runner."""

@@ -1,0 +1,196 @@
+"""Durable pull consumers: explicit ack, an inbox table for idempotency, bounded redelivery with
+backoff, and poison messages terminated and copied to ``deadletter.<durable>``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import structlog
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from pydantic import ValidationError
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from egov_shared.events.contracts import contract_for_type, dead_letter_subject, stream_for_subject
+from egov_shared.events.envelope import CloudEvent
+from egov_shared.messaging.bus import EventBus
+from egov_shared.observability import EVENTS_CONSUMED
+
+log = structlog.get_logger("egov.consumer")
+
+Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+
+
+class PoisonMessage(Exception):
+    """Raised by a handler for an event it can never process: dead-lettered at once."""
+
+
+@dataclass
+class Subscription:
+    """One durable consumer: a subject filter and a handler per event type.
+
+    Event types the subscription has no handler for are acknowledged and skipped, so that
+    a newer version of an event never blocks an older consumer.
+    """
+
+    durable: str
+    subject: str
+    handlers: Mapping[str, Handler] = field(default_factory=dict)
+
+    @property
+    def stream(self) -> str:
+        return stream_for_subject(self.subject)
+
+
+def redelivery_delay(num_delivered: int) -> float:
+    return float(min(0.5 * 2 ** (num_delivered - 1), 30.0))
+
+
+class ConsumerRunner:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        inbox: Table,
+        bus: EventBus,
+        subscriptions: list[Subscription],
+        *,
+        max_deliver: int = 5,
+        ack_wait_seconds: float = 30.0,
+        batch: int = 50,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.inbox = inbox
+        self.bus = bus
+        self.subscriptions = subscriptions
+        self.max_deliver = max_deliver
+        self.ack_wait_seconds = ack_wait_seconds
+        self.batch = batch
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        for sub in self.subscriptions:
+            self._tasks.append(asyncio.create_task(self._run(sub), name=f"consumer-{sub.durable}"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _run(self, sub: Subscription) -> None:
+        backoff = 0.2
+        while True:
+            try:
+                await self.bus.wait_connected()
+                psub = await self.bus.js.pull_subscribe(
+                    sub.subject,
+                    durable=sub.durable,
+                    stream=sub.stream,
+                    config=ConsumerConfig(
+                        ack_policy=AckPolicy.EXPLICIT,
+                        deliver_policy=DeliverPolicy.ALL,
+                        max_deliver=self.max_deliver,
+                        ack_wait=self.ack_wait_seconds,
+                        filter_subject=sub.subject,
+                    ),
+                )
+                backoff = 0.2
+                while True:
+                    try:
+                        msgs = await psub.fetch(self.batch, timeout=1.0)
+                    except (TimeoutError, NatsTimeoutError):
+                        continue
+                    for msg in msgs:
+                        await self.handle(sub, msg)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("consumer_loop_failed", durable=sub.durable, error=str(exc),
+                            retry_in=backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    async def handle(self, sub: Subscription, msg: Msg) -> None:
+        try:
+            event = parse_event(msg.data)
+        except PoisonMessage as exc:
+            await self._dead_letter(sub, msg, str(exc))
+            return
+        handler = sub.handlers.get(event.type)
+        if handler is None:
+            EVENTS_CONSUMED.labels(sub.durable, "skipped").inc()
+            await msg.ack()
+            return
+        try:
+            outcome = await self._process(sub, event, handler)
+        except PoisonMessage as exc:
+            await self._dead_letter(sub, msg, str(exc))
+            return
+        except Exception as exc:
+            delivered = msg.metadata.num_delivered
+            if delivered >= self.max_deliver:
+                await self._dead_letter(sub, msg, f"gave up after {delivered} deliveries: {exc}")
+                return
+            log.warning("event_handler_failed", durable=sub.durable, event_id=event.id,
+                        delivered=delivered, error=str(exc))
+            EVENTS_CONSUMED.labels(sub.durable, "retried").inc()
+            await msg.nak(delay=redelivery_delay(delivered))
+            return
+        EVENTS_CONSUMED.labels(sub.durable, outcome).inc()
+        await msg.ack()
+
+    async def _process(self, sub: Subscription, event: CloudEvent, handler: Handler) -> str:
+        """Inbox row and the handler's changes commit together, or not at all."""
+        async with self.sessionmaker() as session, session.begin():
+            if not await self._claim(session, sub.durable, event.id):
+                return "duplicate"
+            await handler(session, event)
+        return "processed"
+
+    async def _claim(self, session: AsyncSession, consumer: str, event_id: str) -> bool:
+        values = {"consumer": consumer, "event_id": event_id, "processed_at": datetime.now(UTC)}
+        dialect = session.bind.dialect.name
+        make = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = make(self.inbox).values(**values).on_conflict_do_nothing()
+        result = await session.execute(stmt)
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def _dead_letter(self, sub: Subscription, msg: Msg, reason: str) -> None:
+        meta = msg.metadata
+        headers = {
+            "Nats-Msg-Id": f"{sub.durable}:{meta.sequence.stream}",
+            "Egov-Dead-Letter-Reason": reason[:500],
+            "Egov-Original-Subject": msg.subject,
+            "Egov-Original-Stream-Seq": str(meta.sequence.stream),
+            "Egov-Deliveries": str(meta.num_delivered),
+        }
+        await self.bus.js.publish(dead_letter_subject(sub.durable), msg.data, headers=headers)
+        await msg.term()
+        EVENTS_CONSUMED.labels(sub.durable, "dead_lettered").inc()
+        log.error("event_dead_lettered", durable=sub.durable, subject=msg.subject, reason=reason)
+
+
+def parse_event(raw: bytes) -> CloudEvent:
+    """Envelope and, for known types, payload must match their contract."""
+    try:
+        event = CloudEvent.model_validate_json(raw)
+    except ValidationError as exc:
+        raise PoisonMessage(f"not a CloudEvent: {exc.error_count()} error(s)") from exc
+    if event.specversion != "1.0":
+        raise PoisonMessage(f"unsupported specversion {event.specversion!r}")
+    contract = contract_for_type(event.type)
+    if contract is not None:
+        try:
+            contract.data_model.model_validate(event.data)
+        except ValidationError as exc:
+            raise PoisonMessage(f"data does not match {event.type}") from exc
+    return event

@@ -1,0 +1,144 @@
+"""Transactional outbox: the event row is written in the same transaction as the change, and
+the relay publishes it to JetStream with ``Nats-Msg-Id`` = event id (so a re-publication after a
+crash is dropped by the stream's duplicate window)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from sqlalchemy import Table, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from egov_shared.events.contracts import EventContract
+from egov_shared.events.envelope import CloudEvent, new_event
+from egov_shared.messaging.bus import EventBus
+from egov_shared.observability import current_traceparent
+
+log = structlog.get_logger("egov.outbox")
+
+PENDING_FLAG = "egov_outbox_pending"
+
+
+class Outbox:
+    """Writes events into the current unit of work; the relay takes them from there."""
+
+    def __init__(self, table: Table, *, source: str) -> None:
+        self.table = table
+        self.source = source
+
+    async def add(
+        self,
+        session: AsyncSession,
+        contract: EventContract,
+        *,
+        subject: str,
+        data: dict[str, Any],
+        agency: str | None = None,
+    ) -> CloudEvent:
+        payload = contract.data_model.model_validate(data).model_dump(mode="json")
+        event = new_event(
+            type=contract.type,
+            source=self.source,
+            subject=subject,
+            data=payload,
+            agency=agency,
+            traceparent=current_traceparent(),
+        )
+        await session.execute(
+            insert(self.table).values(
+                event_id=event.id,
+                subject=contract.subject,
+                payload=event.to_json().decode(),
+                created_at=datetime.now(UTC),
+            )
+        )
+        session.info[PENDING_FLAG] = True
+        return event
+
+
+class OutboxRelay:
+    """Publishes unpublished outbox rows in order; backs off while NATS is away.
+
+    On PostgreSQL rows are claimed with ``FOR UPDATE SKIP LOCKED`` so that several replicas
+    can relay side by side without publishing the same row twice at once.
+    """
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        table: Table,
+        bus: EventBus,
+        *,
+        batch_size: int = 100,
+        poll_seconds: float = 0.5,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.table = table
+        self.bus = bus
+        self.batch_size = batch_size
+        self.poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _run(self) -> None:
+        backoff = 0.2
+        while True:
+            try:
+                published = await self.publish_pending()
+                backoff = 0.2
+            except Exception as exc:
+                log.warning("outbox_relay_failed", error=str(exc), retry_in=backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                continue
+            if published < self.batch_size:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+                self._wake.clear()
+
+    async def publish_pending(self) -> int:
+        """Publish one batch; returns how many rows it published."""
+        if not self.bus.is_connected:
+            raise ConnectionError("NATS is not connected")
+        t = self.table
+        async with self.sessionmaker() as session, session.begin():
+            query = (
+                select(t.c.seq, t.c.event_id, t.c.subject, t.c.payload)
+                .where(t.c.published_at.is_(None))
+                .order_by(t.c.seq)
+                .limit(self.batch_size)
+            )
+            if session.bind.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = (await session.execute(query)).all()
+            if not rows:
+                return 0
+            js = self.bus.js
+            for row in rows:
+                await js.publish(
+                    row.subject, row.payload.encode(), headers={"Nats-Msg-Id": row.event_id},
+                    timeout=3,
+                )
+            await session.execute(
+                update(t)
+                .where(t.c.seq.in_([r.seq for r in rows]))
+                .values(published_at=datetime.now(UTC))
+            )
+        log.debug("outbox_published", count=len(rows))
+        return len(rows)

@@ -1,0 +1,60 @@
+"""Settings base: every service subclasses it with its own env prefix (e.g. ``DOSSIER_``)."""
+
+from __future__ import annotations
+
+import os
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_NATS_URL = "nats://127.0.0.1:4300"
+
+
+def _nats_url_default() -> str:
+    # One NATS for the whole platform: a platform-wide NATS_URL applies unless a service
+    # overrides it with its own prefixed variable.
+    return os.environ.get("NATS_URL", DEFAULT_NATS_URL)
+
+
+def _identity_url_default() -> str:
+    return os.environ.get("EGOV_IDENTITY_URL", "http://127.0.0.1:8001")
+
+
+def _demo_default() -> bool:
+    return os.environ.get("EGOV_DEMO", "1").strip().lower() not in {"0", "false", "no", "off"}
+
+
+class ServiceSettings(BaseSettings):
+    """What every service needs. Safe local defaults; production values are in the README."""
+
+    model_config = SettingsConfigDict(extra="ignore", env_file=None)
+
+    service_name: str = "service"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str = "sqlite+aiosqlite:///var/service.db"
+    database_echo: bool = False
+    auto_migrate: bool = Field(
+        default=True, description="Run Alembic migrations to head at start-up."
+    )
+    nats_url: str = Field(default_factory=_nats_url_default)
+    identity_url: str = Field(
+        default_factory=_identity_url_default,
+        description="Base URL of svc-identity, for the JWKS used to verify access tokens.",
+    )
+    token_issuer: str = Field(
+        default_factory=lambda: os.environ.get("EGOV_ISSUER", "http://127.0.0.1:8000")
+    )
+    token_audience: str = "egov-api"  # noqa: S105 - an audience name, not a secret
+    demo: bool = Field(default_factory=_demo_default)
+    demo_password: str = Field(
+        default_factory=lambda: os.environ.get("EGOV_DEMO_PASSWORD", "demo-Password-1"),
+        repr=False,
+    )
+    log_level: str = "INFO"
+    log_json: bool = True
+    relay_batch_size: int = 100
+    relay_poll_seconds: float = 0.5
+    consumer_max_deliver: int = 5
+    consumer_ack_wait_seconds: float = 30.0
+    max_body_bytes: int = 1_000_000

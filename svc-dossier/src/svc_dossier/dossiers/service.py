@@ -1,0 +1,150 @@
+"""Dossier use cases: load → decide → persist → write the event to the outbox.
+
+Never commits (the request's unit of work does) and never talks to NATS (the relay does).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from egov_shared.auth import Principal
+from egov_shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from egov_shared.events.contracts import DOSSIER_SUBMITTED
+from egov_shared.messaging.outbox import Outbox
+from egov_shared.text import fold
+from egov_shared.timeutil import VN_TZ, utcnow
+from sqlalchemy import Row
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from svc_dossier.calendar.service import WorkCalendar
+from svc_dossier.dossiers import repository
+from svc_dossier.dossiers.schemas import Applicant, DossierSubmission
+from svc_dossier.dossiers.state import INITIAL_STATUS, Status
+from svc_dossier.procedures import repository as procedures
+
+OFFICER_ROLES = ("one_stop_officer", "processing_officer", "leader", "admin")
+
+
+def request_fingerprint(submission: DossierSubmission) -> str:
+    canonical = json.dumps(submission.model_dump(mode="json"), sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def replay_idempotent(
+    session: AsyncSession, *, principal: Principal, key: str, submission: DossierSubmission
+) -> Row[Any] | None:
+    """The dossier a previous request with this key created, if any."""
+    seen = await repository.find_idempotent(session, principal.subject, key)
+    if seen is None:
+        return None
+    if seen.request_hash != request_fingerprint(submission):
+        raise ValidationFailed("This Idempotency-Key was used for a different request.",
+                               code="idempotency_key_reused")
+    return await repository.get_by_code(session, seen.dossier_code)
+
+
+def _applicant_of(principal: Principal, submission: DossierSubmission) -> Applicant | None:
+    """Online: the caller applies for themselves. Counter and post: an officer files it."""
+    if submission.channel == "online":
+        if principal.kind not in ("citizen", "business"):
+            raise Forbidden("Online submission is for citizens and businesses.",
+                            code="online_submission_forbidden")
+        return None
+    if not principal.has_role("one_stop_officer", "admin"):
+        raise Forbidden("Only one-stop-shop officers record counter and postal submissions.",
+                        code="counter_submission_forbidden")
+    if submission.applicant is None:
+        raise ValidationFailed("A counter or postal submission names its applicant.",
+                               code="applicant_required")
+    return submission.applicant
+
+
+async def submit_dossier(
+    session: AsyncSession,
+    outbox: Outbox,
+    *,
+    principal: Principal,
+    submission: DossierSubmission,
+    idempotency_key: str | None,
+) -> Row[Any]:
+    applicant = _applicant_of(principal, submission)
+    procedure = await procedures.get(session, submission.procedure_code)
+    if procedure is None:
+        raise ValidationFailed(f"No procedure {submission.procedure_code}.",
+                               code="unknown_procedure")
+    if procedure.online_level == "info" and submission.channel == "online":
+        raise ValidationFailed("This procedure is information only; it cannot be submitted.",
+                               code="procedure_not_submittable")
+    agency_id = submission.agency_id or procedure.agency_id
+    if applicant is not None and not principal.covers_agency(agency_id):
+        raise Forbidden("That agency is outside your agency.", code="agency_not_covered")
+
+    now = utcnow()
+    status = INITIAL_STATUS[submission.channel]
+    sequence = await repository.next_sequence(session, agency_id, now.astimezone(VN_TZ).date())
+    code = f"{agency_id}-{now.astimezone(VN_TZ):%y%m%d}-{sequence:04d}"
+    due_at = WorkCalendar().due_at(now, procedure.duration, procedure.duration_unit)
+    applicant_name = applicant.full_name if applicant else principal.claims.get("name")
+    row = await repository.insert_dossier(session, {
+        "code": code,
+        "procedure_code": procedure.code,
+        "agency_id": agency_id,
+        "channel": submission.channel,
+        "status_code": int(status),
+        "applicant_account_id": None if applicant else principal.subject,
+        "applicant_id_number": applicant.id_number if applicant else principal.username,
+        "applicant_name": applicant_name,
+        "search_text": fold(" ".join(filter(None, [code, applicant_name, procedure.name]))),
+        "form_data": {**submission.form_data,
+                      **({"applicant": applicant.model_dump()} if applicant else {})},
+        "submitted_by": principal.subject,
+        "submitted_at": now,
+        "received_at": now if status == Status.RECEIVED else None,
+        "due_at": due_at,
+    })
+    if idempotency_key:
+        await _remember(session, principal, idempotency_key, submission, code)
+    await outbox.add(session, DOSSIER_SUBMITTED, subject=code, agency=agency_id, data={
+        "code": code,
+        "procedure_code": procedure.code,
+        "agency_id": agency_id,
+        "channel": submission.channel,
+        "status_code": int(status),
+        "submitted_at": now,
+        "due_at": due_at,
+        "applicant_account_id": row.applicant_account_id,
+    })
+    return row
+
+
+async def _remember(
+    session: AsyncSession, principal: Principal, key: str, submission: DossierSubmission,
+    code: str,
+) -> None:
+    try:
+        async with session.begin_nested():
+            await repository.remember_idempotent(session, {
+                "principal": principal.subject, "key": key,
+                "request_hash": request_fingerprint(submission), "dossier_code": code,
+                "created_at": utcnow(),
+            })
+    except IntegrityError as exc:
+        raise Conflict("A request with this Idempotency-Key is being processed; retry.",
+                       code="idempotency_conflict") from exc
+
+
+def can_see(principal: Principal, row: Row[Any]) -> bool:
+    if principal.kind in ("citizen", "business"):
+        return bool(row.applicant_account_id == principal.subject)
+    return principal.has_role(*OFFICER_ROLES) and principal.covers_agency(row.agency_id)
+
+
+async def load_visible(session: AsyncSession, principal: Principal, code: str) -> Row[Any]:
+    """The dossier, or 404 both when it does not exist and when it is not the caller's."""
+    row = await repository.get_by_code(session, code)
+    if row is None or not can_see(principal, row):
+        raise NotFound(f"No dossier {code}.", code="dossier_not_found")
+    return row

@@ -1,0 +1,41 @@
+"""svc-dossier application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from egov_shared.app import ServiceRuntime, create_service_app
+from egov_shared.auth import JwksFetcher
+from fastapi import FastAPI
+
+from svc_dossier.calendar.router import router as calendar_router
+from svc_dossier.dossiers.router import router as dossiers_router
+from svc_dossier.models import messaging, metadata
+from svc_dossier.procedures.demo import load_demo_procedures
+from svc_dossier.procedures.router import router as procedures_router
+from svc_dossier.settings import DossierSettings
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+async def load_demo(runtime: ServiceRuntime) -> None:
+    if runtime.settings.demo:
+        async with runtime.sessionmaker() as session, session.begin():
+            await load_demo_procedures(session)
+
+
+def create_app(
+    settings: DossierSettings | None = None, *, jwks_fetcher: JwksFetcher | None = None
+) -> FastAPI:
+    settings = settings or DossierSettings()
+    return create_service_app(
+        settings=settings,
+        title="svc-dossier",
+        description="Một cửa điện tử: procedure catalogue, dossiers, working-day deadlines.",
+        metadata=metadata,
+        messaging=messaging,
+        migrations_dir=MIGRATIONS,
+        routers=[procedures_router, dossiers_router, calendar_router],
+        on_startup=[load_demo],
+        jwks_fetcher=jwks_fetcher,
+    )
