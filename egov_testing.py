@@ -195,7 +195,13 @@ async def serve_in_process(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            if not await eventually(lambda: _ready(client), timeout=20):
+                raise RuntimeError("the app did not become ready")
             yield client
+
+
+async def _ready(client: httpx.AsyncClient) -> bool:
+    return (await client.get("/readyz")).status_code == 200
 
 
 async def eventually(check: Any, *, timeout: float = 10.0, interval: float = 0.05) -> Any:

@@ -97,6 +97,7 @@ class OutboxRelay:
                 await self._task
 
     async def _run(self) -> None:
+        await self.bus.wait_connected()
         backoff = 0.2
         while True:
             try:

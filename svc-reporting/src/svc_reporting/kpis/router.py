@@ -1,0 +1,51 @@
+"""KPI endpoints."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from egov_shared.app import SessionDep
+from egov_shared.auth import Principal, require_roles
+from egov_shared.errors import Forbidden, Unauthorized, ValidationFailed, problem_responses
+from egov_shared.timeutil import VN_TZ
+from svc_reporting.kpis import repository
+from svc_reporting.kpis.schemas import DossierCounts, Kpis
+
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+AGENCY_ID = re.compile(r"^[A-Y][0-9]{2}(\.[0-9A-Z]+)*$")
+REPORT_READERS = ("reporting_officer", "leader")
+
+
+def _window(start: date | None, end: date | None) -> tuple[datetime, datetime]:
+    """Whole days in Vietnam time, ``to`` inclusive; default: the current month to date."""
+    today = datetime.now(VN_TZ).date()
+    start = start or today.replace(day=1)
+    end = end or today
+    if end < start:
+        raise ValidationFailed("`to` is before `from`.", code="invalid_window")
+    return (datetime.combine(start, time(), VN_TZ),
+            datetime.combine(end + timedelta(days=1), time(), VN_TZ))
+
+
+@router.get("/kpis", response_model=Kpis,
+            responses=problem_responses(Unauthorized, Forbidden, ValidationFailed))
+async def kpis(
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require_roles(*REPORT_READERS))],
+    agency: Annotated[str, Query(max_length=35, description="Agency ID; counts its subtree")],
+    from_: Annotated[date | None, Query(alias="from")] = None,
+    to: Annotated[date | None, Query()] = None,
+) -> Kpis:
+    """Access: reporting officers, leaders and administrators, for agencies in their subtree."""
+    if not AGENCY_ID.match(agency):
+        raise ValidationFailed("Not an agency ID.", code="invalid_agency_id")
+    if not principal.covers_agency(agency):
+        raise Forbidden("That agency is outside your agency.", code="agency_not_covered")
+    start, end = _window(from_, to)
+    counts = await repository.count_by_metric(session, agency_id=agency, start=start, end=end)
+    return Kpis(agency_id=agency, window_start=start, window_end=end,
+                dossiers=DossierCounts(**counts))
