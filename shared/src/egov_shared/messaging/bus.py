@@ -89,8 +89,8 @@ class EventBus:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
         if self._nc is not None:
-            with contextlib.suppress(Exception):
-                await self._nc.drain()
+            # Not drain(): every publish here already awaited its ack, and draining open pull
+            # subscriptions waits out its whole timeout.
             with contextlib.suppress(Exception):
                 await self._nc.close()
 

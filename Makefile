@@ -1,0 +1,45 @@
+# The two commands: `make run` and `make test`. Both install what they need on a machine that
+# has only Python >= 3.11 and pip: uv (from PyPI, into .tools/) and the locked workspace (.venv/).
+
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+BIN := $(VENV)/bin
+SERVICES := identity dossier docflow reporting gateway banner
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.PHONY: install run test test-fast lint fmt clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(VENV)/.installed: $(UV) uv.lock pyproject.toml */pyproject.toml
+	$(UV) sync --frozen --python "$$($(PYTHON) -c 'import sys; print(sys.executable)')"
+	@touch $@
+
+install: $(VENV)/.installed ## Create .venv with every package of the workspace
+
+run: install ## Start NATS, every service and the gateway on http://127.0.0.1:8000
+	@mkdir -p var/nats
+	@$(BIN)/honcho -f deploy/local/Procfile -d . start $(if $(NATS_URL),$(SERVICES),)
+
+test: install ## The whole suite (PostgreSQL on 127.0.0.1:5432 when reachable, else SQLite)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: install ## Everything but the end-to-end tests that run the platform as processes
+	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+
+lint: install ## ruff, mypy, and the import boundaries (services never import one another)
+	$(BIN)/ruff check .
+	$(BIN)/mypy shared/src gateway/src svc-identity/src svc-dossier/src svc-docflow/src svc-reporting/src
+	$(BIN)/lint-imports
+
+fmt: install
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,207 @@
+"""Outbox, relay and consumer runner against a real NATS server and a real database."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import nats
+import pytest
+from nats.js import JetStreamContext
+from sqlalchemy import Column, MetaData, String, Table, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from egov_shared.db import create_engine, create_sessionmaker, new_metadata
+from egov_shared.events import CloudEvent
+from egov_shared.events.contracts import DOSSIER_SUBMITTED
+from egov_shared.messaging.bus import EventBus
+from egov_shared.messaging.consumer import ConsumerRunner, PoisonMessage, Subscription
+from egov_shared.messaging.outbox import Outbox, OutboxRelay
+from egov_shared.messaging.tables import MessagingTables, define_messaging_tables
+from egov_testing import Databases, NatsServer, eventually
+
+
+class Harness:
+    def __init__(self, url: str, nats_url: str) -> None:
+        self.metadata: MetaData = new_metadata()
+        self.tables: MessagingTables = define_messaging_tables(self.metadata)
+        self.seen = Table("seen", self.metadata, Column("event_id", String(64)))
+        self.engine = create_engine(url)
+        self.sessionmaker = create_sessionmaker(self.engine)
+        self.bus = EventBus(nats_url, name="test")
+
+    async def start(self) -> None:
+        # The library has no schema of its own: the services' migrations create these tables.
+        async with self.engine.begin() as conn:
+            await conn.run_sync(self.metadata.create_all)
+        self.bus.start()
+        await asyncio.wait_for(self.bus.wait_connected(), 15)
+
+    async def seen_count(self) -> int:
+        async with self.sessionmaker() as s:
+            return int((await s.execute(select(func.count()).select_from(self.seen))).scalar_one())
+
+
+@pytest.fixture
+async def harness(databases: Databases, nats_server: NatsServer) -> AsyncIterator[Harness]:
+    h = Harness(databases.new_url("shared"), nats_server.url)
+    await h.start()
+    yield h
+    await h.bus.close()
+    await h.engine.dispose()
+
+
+@pytest.fixture
+async def js(nats_server: NatsServer) -> AsyncIterator[JetStreamContext]:
+    nc = await nats.connect(nats_server.url)
+    yield nc.jetstream()
+    await nc.close()
+
+
+def submitted_data(code: str) -> dict:
+    return {"code": code, "procedure_code": "P", "agency_id": "H56.14", "channel": "online",
+            "status_code": 1, "submitted_at": datetime.now(UTC)}
+
+
+class TestOutbox:
+    async def test_rolled_back_change_publishes_nothing(
+        self, harness: Harness, js: JetStreamContext
+    ) -> None:
+        outbox = Outbox(harness.tables.outbox, source="/test")
+        relay = OutboxRelay(harness.sessionmaker, harness.tables.outbox, harness.bus)
+        code_bad, code_good = uuid.uuid4().hex, uuid.uuid4().hex
+        sub = await js.subscribe(DOSSIER_SUBMITTED.subject, stream="DOSSIER",
+                                 deliver_policy=nats.js.api.DeliverPolicy.NEW)
+        with pytest.raises(RuntimeError):
+            async with harness.sessionmaker() as s, s.begin():
+                await outbox.add(s, DOSSIER_SUBMITTED, subject=code_bad,
+                                 data=submitted_data(code_bad))
+                raise RuntimeError("the change failed after the event was written")
+        async with harness.sessionmaker() as s, s.begin():
+            await outbox.add(s, DOSSIER_SUBMITTED, subject=code_good,
+                             data=submitted_data(code_good))
+        assert await relay.publish_pending() == 1
+        msg = await sub.next_msg(timeout=5)
+        event = json.loads(msg.data)
+        assert event["subject"] == code_good and msg.headers["Nats-Msg-Id"] == event["id"]
+        assert await relay.publish_pending() == 0
+
+    async def test_invalid_payload_is_refused_before_it_is_written(self, harness: Harness) -> None:
+        outbox = Outbox(harness.tables.outbox, source="/test")
+        async with harness.sessionmaker() as s, s.begin():
+            with pytest.raises(ValueError):
+                await outbox.add(s, DOSSIER_SUBMITTED, subject="x", data={"code": "x"})
+
+
+class TestConsumerRunner:
+    """Each test uses a fresh durable (which also sees earlier tests' events) and looks only at
+    the events it published itself."""
+
+    async def test_transient_failures_are_retried_then_processed_exactly_once(
+        self, harness: Harness, js: JetStreamContext
+    ) -> None:
+        mine = self._events(1)
+        failures = {"left": 2}
+
+        async def flaky(session: AsyncSession, event: CloudEvent) -> None:
+            if event.id not in mine:
+                return
+            await session.execute(insert(harness.seen).values(event_id=event.id))
+            if failures["left"]:
+                failures["left"] -= 1
+                raise ConnectionError("the database blinked")
+
+        runner = self._runner(harness, "test-flaky-" + uuid.uuid4().hex[:6], flaky)
+        runner.start()
+        try:
+            await self._publish(js, mine)
+            assert await eventually(lambda: self._seen(harness, mine), timeout=20)
+            await asyncio.sleep(0.5)
+            assert await harness.seen_count() == 1  # the failed attempts were rolled back
+            assert failures["left"] == 0
+        finally:
+            await runner.stop()
+
+    async def test_poison_is_dead_lettered_and_does_not_block_the_rest(
+        self, harness: Harness, js: JetStreamContext
+    ) -> None:
+        durable = "test-poison-" + uuid.uuid4().hex[:6]
+        mine = self._events(3)
+        poison = next(iter(mine))
+
+        async def handler(session: AsyncSession, event: CloudEvent) -> None:
+            if event.id == poison:
+                raise PoisonMessage("this one can never be processed")
+            if event.id in mine:
+                await session.execute(insert(harness.seen).values(event_id=event.id))
+
+        dead = await js.subscribe(f"deadletter.{durable}", stream="DEADLETTER",
+                                  deliver_policy=nats.js.api.DeliverPolicy.NEW)
+        runner = self._runner(harness, durable, handler)
+        runner.start()
+        try:
+            await self._publish(js, mine)
+            assert await eventually(lambda: self._seen(harness, set(mine) - {poison}), timeout=20)
+            letter = await dead.next_msg(timeout=10)
+            assert json.loads(letter.data)["id"] == poison
+            assert letter.headers["Egov-Original-Subject"] == DOSSIER_SUBMITTED.subject
+        finally:
+            await runner.stop()
+
+    async def test_handler_failing_every_time_is_dead_lettered_after_max_deliver(
+        self, harness: Harness, js: JetStreamContext
+    ) -> None:
+        durable = "test-failing-" + uuid.uuid4().hex[:6]
+        mine = self._events(1)
+        attempts: list[str] = []
+
+        async def handler(session: AsyncSession, event: CloudEvent) -> None:
+            if event.id in mine:
+                attempts.append(event.id)
+                raise ConnectionError("always down")
+
+        dead = await js.subscribe(f"deadletter.{durable}", stream="DEADLETTER",
+                                  deliver_policy=nats.js.api.DeliverPolicy.NEW)
+        runner = self._runner(harness, durable, handler, max_deliver=3)
+        runner.start()
+        try:
+            await self._publish(js, mine)
+            letter = await dead.next_msg(timeout=30)
+            assert json.loads(letter.data)["id"] in mine
+            assert letter.headers["Egov-Deliveries"] == "3" and len(attempts) == 3
+        finally:
+            await runner.stop()
+
+    @staticmethod
+    def _events(n: int) -> dict[str, CloudEvent]:
+        events = {}
+        for _ in range(n):
+            code = uuid.uuid4().hex
+            event = CloudEvent(id=uuid.uuid4().hex, source="/test", type=DOSSIER_SUBMITTED.type,
+                               subject=code, time=datetime.now(UTC),
+                               data=json.loads(json.dumps(submitted_data(code), default=str)))
+            events[event.id] = event
+        return events
+
+    @staticmethod
+    def _runner(
+        harness: Harness, durable: str, handler: object, max_deliver: int = 4
+    ) -> ConsumerRunner:
+        sub = Subscription(durable=durable, subject="dossier.dossier.submitted",
+                           handlers={DOSSIER_SUBMITTED.type: handler})  # type: ignore[dict-item]
+        return ConsumerRunner(harness.sessionmaker, harness.tables.inbox, harness.bus, [sub],
+                              max_deliver=max_deliver)
+
+    @staticmethod
+    async def _publish(js: JetStreamContext, events: dict[str, CloudEvent]) -> None:
+        for event in events.values():
+            await js.publish(DOSSIER_SUBMITTED.subject, event.to_json())
+
+    @staticmethod
+    async def _seen(harness: Harness, ids: object) -> bool:
+        async with harness.sessionmaker() as s:
+            got = set((await s.execute(select(harness.seen.c.event_id))).scalars())
+        return set(ids) <= got  # type: ignore[call-overload]
