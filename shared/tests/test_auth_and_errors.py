@@ -1,0 +1,125 @@
+"""Token verification (JWKS, rotation, expiry) and problem+json rendering."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from egov_shared.auth import PrincipalDep, TokenVerifier
+from egov_shared.errors import Conflict, Unauthorized, install_error_handlers
+from egov_testing import TestIssuer
+
+
+class RotatingIssuer(TestIssuer):
+    """The JWKS grows when a new key is added, as svc-identity's does on rotation."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.older: list[TestIssuer] = []
+        self.fetches = 0
+
+    def rotate(self) -> None:
+        old = TestIssuer()
+        old.key, old.kid = self.key, self.kid
+        self.older.append(old)
+        fresh = TestIssuer()
+        self.key, self.kid = fresh.key, fresh.kid
+
+    async def jwks(self) -> dict:
+        self.fetches += 1
+        keys = (await super().jwks())["keys"]
+        for old in self.older:
+            keys += (await old.jwks())["keys"]
+        return {"keys": keys}
+
+
+def verifier_for(issuer: TestIssuer, **kwargs: float) -> TokenVerifier:
+    return TokenVerifier(issuer.jwks, issuer="http://127.0.0.1:8000", audience="egov-api",
+                         **kwargs)
+
+
+class TestTokenVerifier:
+    async def test_valid_token_gives_the_principal(self) -> None:
+        issuer = TestIssuer()
+        token = issuer.token(sub="u1", kind="official", roles=["leader"], agency_id="H56.14")
+        principal = await verifier_for(issuer).verify(token)
+        assert principal.subject == "u1" and principal.has_role("leader")
+        assert principal.covers_agency("H56.14.2") and not principal.covers_agency("H56.140")
+        assert not principal.covers_agency("H56")
+
+    async def test_unknown_kid_refetches_keys_after_rotation(self) -> None:
+        issuer = RotatingIssuer()
+        verifier = verifier_for(issuer, refresh_interval=0)
+        old_token = issuer.token()
+        await verifier.verify(old_token)
+        issuer.rotate()
+        new_token = issuer.token()
+        assert (await verifier.verify(new_token)).kind == "citizen"
+        assert issuer.fetches == 2
+        await verifier.verify(old_token)  # still published, still valid
+
+    @pytest.mark.parametrize(
+        ("make", "code"),
+        [
+            (lambda i: i.token(ttl=-10), "token_expired"),
+            (lambda i: "not.a.jwt", "invalid_token"),
+            (lambda i: TestIssuer().token(), "invalid_token"),
+        ],
+    )
+    async def test_bad_tokens_are_refused(self, make: object, code: str) -> None:
+        issuer = TestIssuer()
+        with pytest.raises(Unauthorized) as err:
+            await verifier_for(issuer).verify(make(issuer))  # type: ignore[operator]
+        assert err.value.code == code
+
+
+class TestProblemJson:
+    @pytest.fixture
+    def client(self) -> httpx.AsyncClient:
+        app = FastAPI()
+        install_error_handlers(app)
+        issuer = TestIssuer()
+
+        class _Runtime:
+            verifier = verifier_for(issuer)
+
+        app.state.runtime = _Runtime()
+
+        @app.get("/conflict")
+        async def conflict() -> None:
+            raise Conflict("Đã tiếp nhận rồi.", code="already_received")
+
+        @app.get("/boom")
+        async def boom() -> None:
+            raise RuntimeError("secret internals")
+
+        @app.get("/me")
+        async def me(principal: PrincipalDep) -> dict:
+            return {"sub": principal.subject}
+
+        @app.get("/n/{n}")
+        async def number(n: int) -> dict:
+            return {"n": n}
+
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        return httpx.AsyncClient(transport=transport, base_url="http://t")
+
+    async def test_app_error(self, client: httpx.AsyncClient) -> None:
+        r = await client.get("/conflict")
+        assert r.status_code == 409
+        assert r.headers["content-type"] == "application/problem+json"
+        assert r.json()["code"] == "already_received" and r.json()["detail"] == "Đã tiếp nhận rồi."
+
+    async def test_unexpected_error_hides_internals(self, client: httpx.AsyncClient) -> None:
+        r = await client.get("/boom")
+        assert r.status_code == 500 and r.json()["code"] == "internal_error"
+        assert "secret" not in r.text and "Traceback" not in r.text
+
+    async def test_validation_and_missing_token(self, client: httpx.AsyncClient) -> None:
+        r = await client.get("/n/abc")
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["path", "n"]
+        r = await client.get("/me")
+        assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+        r = await client.get("/nowhere")
+        assert r.status_code == 404 and r.json()["code"] == "not_found"
