@@ -11,7 +11,7 @@ SERVICES := identity dossier docflow reporting gateway banner
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run test test-fast lint fmt clean
+.PHONY: install run test test-fast lint fmt clean bench
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -43,3 +43,6 @@ fmt: install
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
+
+bench: install ## Benchmarks: ratios against a baseline measured in the same run
+	$(BIN)/python bench/flow_latency.py

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import BigInteger, Integer, MetaData, event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -80,3 +82,13 @@ async def session_scope(
         except BaseException:
             await session.rollback()
             raise
+
+
+def dialect_name(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+def dialect_insert(session: AsyncSession) -> Any:
+    """The dialect's ``insert`` construct: both PostgreSQL's and SQLite's have
+    ``on_conflict_do_nothing`` / ``on_conflict_do_update`` (portable upserts)."""
+    return pg_insert if dialect_name(session) == "postgresql" else sqlite_insert

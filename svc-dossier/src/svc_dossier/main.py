@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from egov_shared.app import ServiceRuntime, create_service_app
-from egov_shared.auth import JwksFetcher
 from fastapi import FastAPI
 
+from egov_shared.app import ServiceRuntime, create_service_app
+from egov_shared.auth import JwksFetcher
 from svc_dossier.calendar.router import router as calendar_router
 from svc_dossier.dossiers.router import router as dossiers_router
 from svc_dossier.models import messaging, metadata

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from egov_shared.db import BigIntPK, new_metadata
-from egov_shared.messaging.tables import define_messaging_tables
 from sqlalchemy import (
     JSON,
     Column,
@@ -16,6 +14,9 @@ from sqlalchemy import (
     Table,
     Text,
 )
+
+from egov_shared.db import BigIntPK, new_metadata
+from egov_shared.messaging.tables import define_messaging_tables
 
 metadata = new_metadata()
 messaging = define_messaging_tables(metadata)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from egov_shared.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from egov_shared.settings import ServiceSettings
 
 
 class DossierSettings(ServiceSettings):

@@ -6,6 +6,7 @@ Additive-only within a version: add optional fields freely; a breaking change is
 
 from __future__ import annotations
 
+import builtins
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -54,7 +55,7 @@ class DossierSubmittedV1(EventData):
 class EventContract:
     type: str
     subject: str
-    data_model: type[EventData]
+    data_model: builtins.type[EventData]
     summary: str
 
     @property

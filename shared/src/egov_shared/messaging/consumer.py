@@ -15,10 +15,9 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pydantic import ValidationError
 from sqlalchemy import Table
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from egov_shared.db import dialect_insert
 from egov_shared.events.contracts import contract_for_type, dead_letter_subject, stream_for_subject
 from egov_shared.events.envelope import CloudEvent
 from egov_shared.messaging.bus import EventBus
@@ -158,9 +157,7 @@ class ConsumerRunner:
 
     async def _claim(self, session: AsyncSession, consumer: str, event_id: str) -> bool:
         values = {"consumer": consumer, "event_id": event_id, "processed_at": datetime.now(UTC)}
-        dialect = session.bind.dialect.name
-        make = pg_insert if dialect == "postgresql" else sqlite_insert
-        stmt = make(self.inbox).values(**values).on_conflict_do_nothing()
+        stmt = dialect_insert(session)(self.inbox).values(**values).on_conflict_do_nothing()
         result = await session.execute(stmt)
         return bool(result.rowcount)  # type: ignore[attr-defined]
 

@@ -13,6 +13,7 @@ import structlog
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from egov_shared.db import dialect_name
 from egov_shared.events.contracts import EventContract
 from egov_shared.events.envelope import CloudEvent, new_event
 from egov_shared.messaging.bus import EventBus
@@ -125,7 +126,7 @@ class OutboxRelay:
                 .order_by(t.c.seq)
                 .limit(self.batch_size)
             )
-            if session.bind.dialect.name == "postgresql":
+            if dialect_name(session) == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             rows = (await session.execute(query)).all()
             if not rows:

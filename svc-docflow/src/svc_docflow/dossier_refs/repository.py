@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Row, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from egov_shared.db import dialect_insert
 from svc_docflow.models import dossier_ref
 
 
 async def upsert(session: AsyncSession, values: dict[str, Any]) -> None:
-    make = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    stmt = make(dossier_ref).values(**values)
+    stmt = dialect_insert(session)(dossier_ref).values(**values)
     stmt = stmt.on_conflict_do_update(
         index_elements=[dossier_ref.c.code],
         set_={k: stmt.excluded[k] for k in values if k != "code"},

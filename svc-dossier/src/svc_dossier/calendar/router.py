@@ -6,10 +6,10 @@ import re
 from datetime import datetime
 from typing import Annotated, Literal
 
-from egov_shared.errors import ValidationFailed, problem_responses
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from egov_shared.errors import ValidationFailed, problem_responses
 from svc_dossier.calendar.service import MAX_DURATION_DAYS, WorkCalendar
 
 router = APIRouter(prefix="/api/v1/calendar", tags=["calendar"])

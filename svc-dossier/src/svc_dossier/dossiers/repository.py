@@ -6,24 +6,26 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from egov_shared.text import fold
 from sqlalchemy import Row, insert, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from egov_shared.db import dialect_insert
+from egov_shared.text import fold
 from svc_dossier.models import dossier, dossier_sequence, idempotency_key
 
 
 async def next_sequence(session: AsyncSession, agency_id: str, day: date) -> int:
     """Atomic per-agency daily counter: the row stays locked until the transaction ends,
     so codes are unique and without gaps under concurrency."""
-    make = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    stmt = make(dossier_sequence).values(agency_id=agency_id, day=day, last_value=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[dossier_sequence.c.agency_id, dossier_sequence.c.day],
-        set_={"last_value": dossier_sequence.c.last_value + 1},
-    ).returning(dossier_sequence.c.last_value)
+    stmt = (
+        dialect_insert(session)(dossier_sequence)
+        .values(agency_id=agency_id, day=day, last_value=1)
+        .on_conflict_do_update(
+            index_elements=[dossier_sequence.c.agency_id, dossier_sequence.c.day],
+            set_={"last_value": dossier_sequence.c.last_value + 1},
+        )
+        .returning(dossier_sequence.c.last_value)
+    )
     return int((await session.execute(stmt)).scalar_one())
 
 

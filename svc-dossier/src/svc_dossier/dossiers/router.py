@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from fastapi import APIRouter, Header, Query, Response
+from sqlalchemy import Row
+
 from egov_shared.app import RuntimeDep, SessionDep
 from egov_shared.auth import PrincipalDep
 from egov_shared.errors import (
@@ -15,9 +18,6 @@ from egov_shared.errors import (
     problem_responses,
 )
 from egov_shared.timeutil import to_vn
-from fastapi import APIRouter, Header, Query, Response
-from sqlalchemy import Row
-
 from svc_dossier.dossiers import repository, service
 from svc_dossier.dossiers.schemas import Applicant, Dossier, DossierSubmission, PublicDossier
 from svc_dossier.dossiers.state import STATUS_NAMES

@@ -9,16 +9,16 @@ import hashlib
 import json
 from typing import Any
 
+from sqlalchemy import Row
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from egov_shared.auth import Principal
 from egov_shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from egov_shared.events.contracts import DOSSIER_SUBMITTED
 from egov_shared.messaging.outbox import Outbox
 from egov_shared.text import fold
 from egov_shared.timeutil import VN_TZ, utcnow
-from sqlalchemy import Row
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from svc_dossier.calendar.service import WorkCalendar
 from svc_dossier.dossiers import repository
 from svc_dossier.dossiers.schemas import Applicant, DossierSubmission

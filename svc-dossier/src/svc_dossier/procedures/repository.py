@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from egov_shared.text import fold
-from egov_shared.timeutil import utcnow
 from sqlalchemy import Row, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from egov_shared.text import fold
+from egov_shared.timeutil import utcnow
 from svc_dossier.models import procedure
 
 

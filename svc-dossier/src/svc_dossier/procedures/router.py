@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from egov_shared.app import SessionDep
-from egov_shared.errors import NotFound, problem_responses
 from fastapi import APIRouter, Query
 from sqlalchemy import Row
 
+from egov_shared.app import SessionDep
+from egov_shared.errors import NotFound, problem_responses
 from svc_dossier.procedures import repository
 from svc_dossier.procedures.schemas import Procedure
 

@@ -1,0 +1,98 @@
+"""The gateway app: own endpoints (health, readiness, metrics, merged OpenAPI, docs) and an
+ASGI-level proxy for every routed path. No database, no NATS: hence not create_service_app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from egov_shared.app import BodyLimitMiddleware
+from egov_shared.errors import (
+    ServiceUnavailable,
+    install_error_handlers,
+    problem,
+    problem_responses,
+)
+from egov_shared.observability import RequestContextMiddleware, configure_logging, metrics_endpoint
+from gateway.openapi import OpenApiAggregator
+from gateway.proxy import ProxyMiddleware
+from gateway.readiness import READY, check_upstreams
+from gateway.routes import RouteTable
+from gateway.settings import GatewaySettings
+from gateway.upstreams import UpstreamClient
+
+TITLE = "Cổng dịch vụ công tỉnh (provincial e-government API)"
+
+
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
+    configure_logging(settings.service_name, level=settings.log_level, json=settings.log_json)
+    client = UpstreamClient(settings)
+    routes = RouteTable.from_urls(settings.upstream_urls())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await client.start()
+        try:
+            yield
+        finally:
+            await client.close()
+
+    # FastAPI's own /docs and /openapi.json would describe the gateway alone: off, replaced
+    # by the merged document below.
+    app = FastAPI(title=TITLE, version="0.1.0", lifespan=lifespan,
+                  docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.settings = settings
+    app.state.upstreams = client
+    app.state.openapi = OpenApiAggregator(
+        client, routes, settings.upstream_urls(), base=lambda: app.openapi(),
+        ttl_seconds=settings.openapi_cache_seconds,
+        timeout_seconds=settings.ready_timeout_seconds,
+    )
+    install_error_handlers(app)
+    # Added innermost first: request context → body limit → proxy → the gateway's own routes.
+    app.add_middleware(ProxyMiddleware, routes=routes, client=client)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    app.include_router(operations_router())
+    return app
+
+
+def operations_router() -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        """Liveness: the gateway process answers (says nothing about the services)."""
+        return {"status": "ok"}
+
+    @router.get("/readyz", responses=problem_responses(ServiceUnavailable))
+    async def readyz(request: Request) -> JSONResponse:
+        """Readiness: every service answers its own ``/readyz`` (database and NATS)."""
+        settings: GatewaySettings = request.app.state.settings
+        services = await check_upstreams(
+            request.app.state.upstreams, settings.upstream_urls(), settings.ready_timeout_seconds
+        )
+        if all(state == READY for state in services.values()):
+            return JSONResponse({"status": "ready", "services": services})
+        not_ready = sorted(name for name, state in services.items() if state != READY)
+        return problem(503, "not_ready", "Not ready",
+                       "Not ready: " + ", ".join(not_ready) + ".", request,
+                       services=services, not_ready=not_ready)
+
+    router.add_api_route("/metrics", metrics_endpoint, methods=["GET"], include_in_schema=False)
+
+    @router.get("/openapi.json", include_in_schema=False)
+    async def openapi(request: Request) -> JSONResponse:
+        """The whole public API: the services' documents merged (cached briefly)."""
+        return JSONResponse(await request.app.state.openapi.document())
+
+    @router.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title=TITLE)
+
+    return router

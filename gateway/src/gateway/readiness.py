@@ -1,0 +1,33 @@
+"""Readiness of the platform as seen from the gateway: every service's own ``/readyz``
+(which checks its database and NATS), asked concurrently with a short timeout."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+
+import aiohttp
+
+from gateway.upstreams import UpstreamClient
+
+READY, NOT_READY, UNREACHABLE = "ready", "not_ready", "unreachable"
+
+
+async def check_upstreams(
+    client: UpstreamClient, upstream_urls: Mapping[str, str], timeout_seconds: float
+) -> dict[str, str]:
+    """Each service's state: ``ready``, ``not_ready`` (it answered, but not 200) or
+    ``unreachable`` (refused, failed or too slow)."""
+    names = list(upstream_urls)
+    states = await asyncio.gather(
+        *(_check(client, upstream_urls[name] + "/readyz", timeout_seconds) for name in names)
+    )
+    return dict(zip(names, states, strict=True))
+
+
+async def _check(client: UpstreamClient, url: str, timeout_seconds: float) -> str:
+    try:
+        status, _body = await client.get_json(url, timeout_seconds)
+    except (aiohttp.ClientError, TimeoutError):
+        return UNREACHABLE
+    return READY if status == 200 else NOT_READY

@@ -1,0 +1,1 @@
+"""svc-identity: accounts, the agency tree, roles and the platform's OIDC provider."""

@@ -1,0 +1,1 @@
+"""Accounts: citizen self-registration, sign-in checks and the caller's profile."""

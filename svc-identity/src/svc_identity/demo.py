@@ -1,0 +1,69 @@
+"""The demo province (DESIGN §5): Thanh Hóa's agency tree and one official per role.
+
+Loaded at each start when ``demo`` is on, idempotently; never when it is off. Agency IDs follow
+the current form; the legacy 13-character IDs of the two communes are illustrative.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import structlog
+
+from egov_shared.app import ServiceRuntime
+from svc_identity.accounts import service as accounts
+from svc_identity.agencies import repository as agencies
+
+log = structlog.get_logger("svc_identity.demo")
+
+TWO_TIER_START = date(2025, 7, 1)  # communes of the two-tier local government
+
+
+def _agency(id: str, legacy_id: str, name: str, kind: str, parent_id: str | None = "H56",
+            valid_from: date | None = None) -> dict[str, Any]:
+    return {"id": id, "legacy_id": legacy_id, "name": name, "kind": kind,
+            "parent_id": parent_id, "valid_from": valid_from, "valid_to": None}
+
+
+# Parents first: rows are inserted in this order.
+DEMO_AGENCIES = [
+    _agency("H56", "000.00.00.H56", "UBND tỉnh Thanh Hóa", "province", parent_id=None),
+    _agency("H56.01", "000.00.01.H56", "Văn phòng UBND tỉnh Thanh Hóa", "department"),
+    _agency("H56.10", "000.00.10.H56", "Sở Kế hoạch và Đầu tư tỉnh Thanh Hóa", "department"),
+    _agency("H56.11", "000.00.11.H56", "Sở Tài chính tỉnh Thanh Hóa", "department"),
+    _agency("H56.14", "000.00.14.H56", "Sở Tư pháp tỉnh Thanh Hóa", "department"),
+    _agency("H56.16", "000.00.16.H56", "Sở Xây dựng tỉnh Thanh Hóa", "department"),
+    _agency("H56.20", "000.00.20.H56",
+            "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa", "service_centre"),
+    _agency("H56.100", "000.00.60.H56", "UBND phường Hạc Thành", "commune",
+            valid_from=TWO_TIER_START),
+    _agency("H56.101", "000.00.61.H56", "UBND xã Quảng Phú", "commune",
+            valid_from=TWO_TIER_START),
+]
+
+# username, full name, role, agency
+DEMO_OFFICIALS = [
+    ("admin", "Quản trị hệ thống", "admin", "H56"),
+    ("motcua", "Nguyễn Thị Mai", "one_stop_officer", "H56.20"),
+    ("chuyenvien", "Trần Văn Bình", "processing_officer", "H56.14"),
+    ("lanhdao", "Lê Văn Cường", "leader", "H56.14"),
+    ("vanthu", "Phạm Thị Dung", "clerk", "H56.14"),
+    ("baocao", "Hoàng Văn Em", "reporting_officer", "H56"),
+]
+
+
+async def load_demo(runtime: ServiceRuntime) -> None:
+    """Start-up hook: agencies, then the demo officials (their agencies must exist)."""
+    settings = runtime.settings
+    if not settings.demo:
+        return
+    async with runtime.sessionmaker() as session, session.begin():
+        await agencies.insert_missing_agencies(session, DEMO_AGENCIES)
+        created = 0
+        for username, full_name, role, agency_id in DEMO_OFFICIALS:
+            created += await accounts.ensure_official(
+                session, username=username, full_name=full_name,
+                password=settings.demo_password, role=role, agency_id=agency_id,
+            )
+    log.info("demo_loaded", agencies=len(DEMO_AGENCIES), officials_created=created)

@@ -1,0 +1,27 @@
+"""Typed dependencies of svc-identity's routes (besides the shared ``SessionDep`` and
+``RuntimeDep``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from svc_identity.oidc.keys import KeyRing
+from svc_identity.settings import IdentitySettings
+
+
+def get_settings(request: Request) -> IdentitySettings:
+    settings = request.app.state.runtime.settings
+    if not isinstance(settings, IdentitySettings):
+        raise TypeError("svc-identity started without IdentitySettings")
+    return settings
+
+
+def get_keyring(request: Request) -> KeyRing:
+    keyring: KeyRing = request.app.state.keyring
+    return keyring
+
+
+SettingsDep = Annotated[IdentitySettings, Depends(get_settings)]
+KeyRingDep = Annotated[KeyRing, Depends(get_keyring)]

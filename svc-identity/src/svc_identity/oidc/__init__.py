@@ -1,0 +1,1 @@
+"""The platform's OpenID Connect provider: discovery, keys, authorization code + PKCE, tokens."""

@@ -1,0 +1,83 @@
+"""The HTML pages of the authorization endpoint: the login form and the error page.
+
+Every value put into a page is escaped; the pages cannot be framed (click-jacking) and are
+never cached (they carry the request's state).
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from fastapi.responses import HTMLResponse
+
+from svc_identity.oidc.validation import AuthorizationRequest
+
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Pragma": "no-cache",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+                               "frame-ancestors 'none'; base-uri 'none'",
+}
+
+_STYLE = (
+    "body{font-family:system-ui,sans-serif;background:#f4f6f8;margin:0}"
+    "main{max-width:24rem;margin:4rem auto;background:#fff;padding:2rem;border-radius:8px;"
+    "box-shadow:0 1px 4px #0002}h1{font-size:1.4rem;color:#b71c1c;margin-top:0}"
+    "label{display:block;margin-top:1rem}input{width:100%;padding:.5rem;box-sizing:border-box}"
+    "button{margin-top:1.5rem;width:100%;padding:.6rem;background:#b71c1c;color:#fff;"
+    "border:0;border-radius:4px;font-size:1rem}.error{color:#b71c1c;font-weight:600}"
+)
+
+
+def _page(title: str, body: str, status: int) -> HTMLResponse:
+    html = (
+        f'<!doctype html><html lang="vi"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
+        f"<body><main>{body}</main></body></html>"
+    )
+    return HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)
+
+
+def _hidden(fields: dict[str, str]) -> str:
+    return "".join(
+        f'<input type="hidden" name="{escape(name)}" value="{escape(value)}">'
+        for name, value in fields.items()
+    )
+
+
+def login_page(request: AuthorizationRequest, *, client_name: str, username: str = "",
+               error: str | None = None) -> HTMLResponse:
+    """The sign-in form; the request parameters travel in hidden fields to the POST."""
+    notice = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
+    body = (
+        "<h1>Đăng nhập</h1>"
+        f"<p>Ứng dụng <strong>{escape(client_name)}</strong> đề nghị xác thực tài khoản "
+        "dịch vụ công của bạn.</p>"
+        f"{notice}"
+        '<form method="post">'
+        '<label for="username">Tên đăng nhập (số định danh cá nhân)</label>'
+        f'<input id="username" name="username" value="{escape(username)}" required '
+        'autocomplete="username" maxlength="64">'
+        '<label for="password">Mật khẩu</label>'
+        '<input id="password" name="password" type="password" required '
+        'autocomplete="current-password" maxlength="128">'
+        f"{_hidden(request.hidden_fields())}"
+        '<button type="submit">Đăng nhập</button>'
+        "</form>"
+    )
+    return _page("Đăng nhập – Dịch vụ công trực tuyến", body, 200)
+
+
+def error_page(message: str, *, status: int = 400) -> HTMLResponse:
+    """Shown instead of redirecting when the redirect URI cannot be trusted."""
+    body = (
+        "<h1>Không thể đăng nhập</h1>"
+        f'<p class="error" role="alert">{escape(message)}</p>'
+        "<p>Vui lòng quay lại ứng dụng và thử lại. Nếu lỗi vẫn xảy ra, hãy liên hệ "
+        "bộ phận hỗ trợ.</p>"
+    )
+    return _page("Lỗi đăng nhập – Dịch vụ công trực tuyến", body, status)

@@ -1,0 +1,177 @@
+"""The whole platform as separate processes on free ports: a real NATS server, every service
+and the gateway, talking real HTTP and real JetStream. Services can be killed and restarted."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import httpx
+
+from egov_testing import Databases, NatsServer, free_port, port_open
+
+SERVICES = {  # name → (module, env prefix)
+    "identity": ("svc_identity", "IDENTITY_"),
+    "dossier": ("svc_dossier", "DOSSIER_"),
+    "docflow": ("svc_docflow", "DOCFLOW_"),
+    "reporting": ("svc_reporting", "REPORTING_"),
+}
+DEMO_PASSWORD = "demo-Password-1"
+CLIENT_ID = "egov-portal"
+
+
+@dataclass
+class Platform:
+    nats: NatsServer
+    databases: Databases
+    log_dir: Path
+    ports: dict[str, int] = field(default_factory=dict)
+    urls: dict[str, str] = field(default_factory=dict)
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    @property
+    def gateway(self) -> str:
+        return f"http://127.0.0.1:{self.ports['gateway']}"
+
+    def env(self) -> dict[str, str]:
+        env = {**os.environ, "NATS_URL": self.nats.url, "EGOV_DEMO": "1",
+               "EGOV_DEMO_PASSWORD": DEMO_PASSWORD, "EGOV_ISSUER": self.gateway,
+               "EGOV_IDENTITY_URL": f"http://127.0.0.1:{self.ports['identity']}"}
+        for name, (_module, prefix) in SERVICES.items():
+            env[prefix + "PORT"] = str(self.ports[name])
+            env[prefix + "DATABASE_URL"] = self.urls[name]
+            env[prefix + "LOG_LEVEL"] = "WARNING"
+            env[f"GATEWAY_{name.upper()}_URL"] = f"http://127.0.0.1:{self.ports[name]}"
+        env["GATEWAY_PORT"] = str(self.ports["gateway"])
+        env["GATEWAY_LOG_LEVEL"] = "WARNING"
+        return env
+
+    def start(self) -> None:
+        for name in [*SERVICES, "gateway"]:
+            self.ports[name] = free_port()
+        for name in SERVICES:
+            self.urls[name] = self.databases.new_url(name)
+        for name in [*SERVICES, "gateway"]:
+            self.spawn(name)
+        for name in [*SERVICES, "gateway"]:
+            self.wait_listening(name)
+        self.wait_ready()
+
+    def start_service(self, name: str) -> None:
+        self.spawn(name)
+        self.wait_listening(name)
+
+    def spawn(self, name: str) -> None:
+        module = SERVICES[name][0] if name in SERVICES else "gateway"
+        log = (self.log_dir / f"{name}.log").open("ab")
+        self.procs[name] = subprocess.Popen(
+            [sys.executable, "-m", module], env=self.env(), stdout=log, stderr=log,
+        )
+
+    def wait_listening(self, name: str) -> None:
+        deadline = time.monotonic() + 60
+        while not port_open("127.0.0.1", self.ports[name]):
+            if self.procs[name].poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{name} did not start; see {self.log_dir / name}.log")
+            time.sleep(0.05)
+
+    def kill(self, name: str) -> None:
+        """SIGKILL: no clean shutdown, as when a container is killed."""
+        proc = self.procs.pop(name)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.gateway + "/readyz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("the platform did not become ready")
+
+    def stop(self) -> None:
+        for proc in self.procs.values():
+            proc.terminate()
+        for proc in self.procs.values():
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        self.procs.clear()
+
+
+class _HiddenInputs(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: dict[str, str] = {}
+        self.action: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "form":
+            self.action = a.get("action")
+        if tag == "input" and a.get("type") == "hidden" and a.get("name"):
+            self.fields[str(a["name"])] = a.get("value") or ""
+
+
+async def login(client: httpx.AsyncClient, username: str, password: str) -> str:
+    """Authorization code + PKCE S256 through the gateway, as a browser would: load the login
+    page, post the form, follow the redirect's code to the token endpoint."""
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+    redirect_uri = str(client.base_url).rstrip("/") + "/callback"
+    params = {"response_type": "code", "client_id": CLIENT_ID, "redirect_uri": redirect_uri,
+              "scope": "openid profile", "state": secrets.token_hex(8),
+              "code_challenge": challenge.decode().rstrip("="),
+              "code_challenge_method": "S256", "nonce": secrets.token_hex(8)}
+    page = await client.get("/oauth2/authorize", params=params)
+    assert page.status_code == 200, page.text
+    form = _HiddenInputs()
+    form.feed(page.text)
+    action = form.action or "/oauth2/authorize"
+    if not action.startswith("/") and not action.startswith("http"):
+        action = "/oauth2/authorize"
+    posted = await client.post(urlparse(action).path or "/oauth2/authorize",
+                               params=None if form.fields else params,
+                               data={**form.fields, "username": username, "password": password})
+    assert posted.status_code in (302, 303), posted.text
+    query = parse_qs(urlparse(posted.headers["location"]).query)
+    assert query["state"] == [params["state"]]
+    token = await client.post("/oauth2/token", data={
+        "grant_type": "authorization_code", "code": query["code"][0],
+        "redirect_uri": redirect_uri, "client_id": CLIENT_ID, "code_verifier": verifier})
+    assert token.status_code == 200, token.text
+    return str(token.json()["access_token"])
+
+
+def new_id_number() -> str:
+    """A structurally valid personal ID: Thanh Hóa (038), born 1990, male (century digit 0)."""
+    return "038090" + f"{secrets.randbelow(1_000_000):06d}"
+
+
+async def register_citizen(client: httpx.AsyncClient) -> tuple[str, str]:
+    id_number, password = new_id_number(), "Matkhau-" + secrets.token_hex(4) + "1"
+    r = await client.post("/api/v1/citizens", json={
+        "id_number": id_number, "full_name": "Nguyễn Văn An", "date_of_birth": "1990-05-17",
+        "sex": "male", "phone": "0912345678", "password": password})
+    assert r.status_code == 201, r.text
+    return id_number, password
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
