@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
-PROBLEM_BASE = "https://egov.vn/problems/"
+PROBLEM_BASE = "urn:vn-egov:problem:"  # + the stable code; a URN: no page to fetch
 
 log = structlog.get_logger("egov.errors")
 
