@@ -16,7 +16,7 @@ from svc_identity.oidc.keys import KeyRing
 from svc_identity.oidc.router import router as oidc_router
 from svc_identity.settings import IdentitySettings
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
 def create_app(settings: IdentitySettings | None = None) -> FastAPI:
