@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from egov_shared.app import BodyLimitMiddleware
+from egov_shared.app import RequestGuardMiddleware
 from egov_shared.errors import (
     ServiceUnavailable,
     install_error_handlers,
@@ -56,7 +56,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     install_error_handlers(app)
     # Added innermost first: request context → body limit → proxy → the gateway's own routes.
     app.add_middleware(ProxyMiddleware, routes=routes, client=client)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestGuardMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     app.include_router(operations_router())
     return app

@@ -160,7 +160,7 @@ def _connection_tokens(raw: list[tuple[bytes, bytes]]) -> frozenset[bytes]:
 
 async def read_request_body(scope: Scope, receive: Receive) -> RequestBody:
     """The body to send upstream. A body with a Content-Length (already checked against the
-    limit by BodyLimitMiddleware) is streamed; a chunked one is read first, so a body over the
+    limit by RequestGuardMiddleware) is streamed; a chunked one is read first, so a body over the
     limit is refused with 413 before the service sees any of it."""
     declared = _header(scope, b"content-length")
     if declared is None and _header(scope, b"transfer-encoding") is None:

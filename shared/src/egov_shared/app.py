@@ -97,8 +97,10 @@ def get_runtime(request: Request) -> ServiceRuntime:
 RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
 
 
-class BodyLimitMiddleware:
-    """Refuse bodies over the limit with 413 before any handler reads them."""
+class RequestGuardMiddleware:
+    """Refuse, before any handler runs: bodies over the limit (413), and NUL characters in the
+    path, the query string or a JSON body (422): PostgreSQL cannot store them in text, so they
+    would otherwise surface as a server error deep in a query."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -108,34 +110,59 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        for name, value in scope["headers"]:
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await self._too_large(scope, receive, send)
-                return
-        received = 0
+        headers = dict(scope["headers"])
+        length = headers.get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.max_bytes:
+            await _refuse(413, scope, receive, send, self.max_bytes)
+            return
+        if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b""):
+            await _refuse(422, scope, receive, send, self.max_bytes)
+            return
+        is_json = b"json" in headers.get(b"content-type", b"")
+        received, tail = 0, b""
+        refused: int | None = None
 
-        async def limited_receive() -> Message:
-            nonlocal received
+        async def guarded_receive() -> Message:
+            nonlocal received, tail, refused
             message = await receive()
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
+                chunk = message.get("body", b"")
+                received += len(chunk)
                 if received > self.max_bytes:
-                    raise _BodyTooLarge
+                    refused = 413
+                elif is_json and b"\\u0000" in tail + chunk:
+                    refused = 422
+                if refused:
+                    raise _Refused(refused)
+                tail = chunk[-5:]
             return message
 
+        async def guarded_send(message: Message) -> None:
+            # The framework may turn our exception into its own error response: answer ours.
+            if refused is None:
+                await send(message)
+            elif message["type"] == "http.response.start":
+                await _refuse(refused, scope, receive, send, self.max_bytes)
+
         try:
-            await self.app(scope, limited_receive, send)
-        except _BodyTooLarge:
-            await self._too_large(scope, receive, send)
+            await self.app(scope, guarded_receive, guarded_send)
+        except _Refused as exc:
+            await _refuse(exc.status, scope, receive, send, self.max_bytes)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+
+class _Refused(Exception):
+    def __init__(self, status: int) -> None:
+        self.status = status
+
+
+async def _refuse(status: int, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    if status == 413:
         response = problem(413, "payload_too_large", "Request body too large",
-                           f"The body exceeds {self.max_bytes} bytes.")
-        await response(scope, receive, send)
-
-
-class _BodyTooLarge(Exception):
-    pass
+                           f"The body exceeds {limit} bytes.")
+    else:
+        response = problem(422, "nul_character", "Validation failed",
+                           "The request contains a NUL character, which no field accepts.")
+    await response(scope, receive, send)
 
 
 def create_service_app(
@@ -175,7 +202,7 @@ def create_service_app(
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     install_error_handlers(app)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestGuardMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     app.include_router(health_router(), include_in_schema=False)
     for router in routers:

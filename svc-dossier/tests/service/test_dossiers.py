@@ -108,6 +108,23 @@ class TestRefusals:
                               "content-type": "application/json"}, content=b"{not json")
         assert r.status_code == 422
 
+    async def test_nul_characters_are_422_not_500(
+        self, client: httpx.AsyncClient, issuer: TestIssuer
+    ) -> None:
+        headers = citizen(issuer)
+        officer = issuer.headers(kind="official", roles=["one_stop_officer"], agency_id="H56.14")
+        answers = [
+            await client.get("/api/v1/dossiers", params={"q": "a\x00b"}, headers=headers),
+            await client.get("/api/v1/procedures/a%00b"),
+            await client.post("/api/v1/dossiers", headers=headers,
+                              json={"procedure_code": LLTP, "form_data": {"a": "b\x00"}}),
+            await client.post("/api/v1/dossiers", headers=officer, json={
+                "procedure_code": LLTP, "channel": "counter",
+                "applicant": {"id_number": "038190004321", "full_name": "A\x00"}}),
+        ]
+        assert [r.status_code for r in answers] == [422] * 4, [r.text for r in answers]
+        assert {r.json()["code"] for r in answers} == {"nul_character"}
+
     async def test_huge_body_is_413(self, client: httpx.AsyncClient, issuer: TestIssuer) -> None:
         big = {"procedure_code": LLTP, "form_data": {"x": "a" * 2_000_000}}
         r = await client.post("/api/v1/dossiers", headers=citizen(issuer), json=big)
