@@ -6,7 +6,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import nats
 import pytest
@@ -88,6 +88,20 @@ class TestOutbox:
         event = json.loads(msg.data)
         assert event["subject"] == code_good and msg.headers["Nats-Msg-Id"] == event["id"]
         assert await relay.publish_pending() == 0
+
+    async def test_published_rows_are_pruned_after_the_retention_only(
+        self, harness: Harness
+    ) -> None:
+        outbox = Outbox(harness.tables.outbox, source="/test")
+        relay = OutboxRelay(harness.sessionmaker, harness.tables.outbox, harness.bus,
+                            retention=timedelta(0))
+        async with harness.sessionmaker() as s, s.begin():
+            for _ in range(2):
+                code = uuid.uuid4().hex
+                await outbox.add(s, DOSSIER_SUBMITTED, subject=code, data=submitted_data(code))
+        assert await relay.prune_published() == 0  # unpublished rows are never pruned
+        assert await relay.publish_pending() == 2
+        assert await relay.prune_published() == 2
 
     async def test_invalid_payload_is_refused_before_it_is_written(self, harness: Harness) -> None:
         outbox = Outbox(harness.tables.outbox, source="/test")

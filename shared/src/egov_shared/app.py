@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -47,6 +48,7 @@ class ServiceRuntime:
         self.relay = OutboxRelay(
             self.sessionmaker, messaging.outbox, self.bus,
             batch_size=settings.relay_batch_size, poll_seconds=settings.relay_poll_seconds,
+            retention=timedelta(hours=settings.outbox_retention_hours),
         )
         self.consumers = ConsumerRunner(
             self.sessionmaker, messaging.inbox, self.bus, list(subscriptions),

@@ -55,6 +55,7 @@ class ServiceSettings(BaseSettings):
     log_json: bool = True
     relay_batch_size: int = 100
     relay_poll_seconds: float = 0.5
+    outbox_retention_hours: float = 168.0
     consumer_max_deliver: int = 5
     consumer_ack_wait_seconds: float = 30.0
     max_body_bytes: int = 1_000_000

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from egov_shared.db import dialect_name
@@ -22,6 +23,7 @@ from egov_shared.observability import current_traceparent
 log = structlog.get_logger("egov.outbox")
 
 PENDING_FLAG = "egov_outbox_pending"
+PRUNE_EVERY_SECONDS = 300.0
 
 
 class Outbox:
@@ -76,12 +78,15 @@ class OutboxRelay:
         *,
         batch_size: int = 100,
         poll_seconds: float = 0.5,
+        retention: timedelta = timedelta(days=7),
     ) -> None:
         self.sessionmaker = sessionmaker
         self.table = table
         self.bus = bus
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
+        self.retention = retention
+        self._last_prune = 0.0
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -103,6 +108,7 @@ class OutboxRelay:
         while True:
             try:
                 published = await self.publish_pending()
+                await self._prune_now_and_then()
                 backoff = 0.2
             except Exception as exc:
                 log.warning("outbox_relay_failed", error=str(exc), retry_in=backoff)
@@ -113,6 +119,21 @@ class OutboxRelay:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
                 self._wake.clear()
+
+    async def _prune_now_and_then(self) -> None:
+        if time.monotonic() - self._last_prune > PRUNE_EVERY_SECONDS:
+            self._last_prune = time.monotonic()
+            await self.prune_published()
+
+    async def prune_published(self) -> int:
+        """Delete rows published longer ago than the retention (kept for audit and replay)."""
+        cutoff = datetime.now(UTC) - self.retention
+        t = self.table
+        async with self.sessionmaker() as session, session.begin():
+            result = await session.execute(
+                delete(t).where(t.c.published_at.is_not(None), t.c.published_at < cutoff)
+            )
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def publish_pending(self) -> int:
         """Publish one batch; returns how many rows it published."""
