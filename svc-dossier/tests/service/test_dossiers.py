@@ -240,6 +240,14 @@ class TestCatalogueAndCalendar:
             "agency": "H56.14", "start": "2026-12-07T10:00:00+07:00", "duration": 1})
         assert r.json() == {"due_at": "2026-12-08T10:00:00+07:00"}
 
+    @pytest.mark.parametrize("start", ["9999-12-30T10:00:00+07:00", "0001-01-01T10:00:00+07:00"])
+    async def test_due_date_refuses_starts_outside_the_supported_years(
+        self, client: httpx.AsyncClient, start: str
+    ) -> None:
+        r = await client.get("/api/v1/calendar/due-date", params={
+            "agency": "H56.14", "start": start, "duration": 3650})
+        assert r.status_code == 422 and r.json()["code"] == "start_out_of_range"
+
     async def test_due_date_rejects_bad_agency(self, client: httpx.AsyncClient) -> None:
         r = await client.get("/api/v1/calendar/due-date", params={
             "agency": "xx", "start": "2026-12-07T10:00:00+07:00", "duration": 1})

@@ -129,10 +129,15 @@ class TestAccess:
         r = await client.get("/api/v1/reports/kpis", params={"agency": "H56"}, headers=headers)
         assert r.status_code == 403 and r.json()["code"] == "agency_not_covered"
 
-    async def test_inverted_window_is_422(
-        self, client: httpx.AsyncClient, issuer: TestIssuer
+    @pytest.mark.parametrize(("start", "end"), [
+        ("2026-11-10", "2026-11-01"),  # inverted
+        ("2026-11-01", "9999-12-31"),  # the day after would overflow
+        ("0001-01-01", "2026-11-01"),
+    ])
+    async def test_unusable_window_is_422(
+        self, client: httpx.AsyncClient, issuer: TestIssuer, start: str, end: str
     ) -> None:
         headers = issuer.headers(kind="official", roles=["reporting_officer"], agency_id="H56")
         r = await client.get("/api/v1/reports/kpis", headers=headers,
-                             params={"agency": "H56", "from": "2026-11-10", "to": "2026-11-01"})
+                             params={"agency": "H56", "from": start, "to": end})
         assert r.status_code == 422 and r.json()["code"] == "invalid_window"

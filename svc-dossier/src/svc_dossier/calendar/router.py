@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from egov_shared.agency import is_agency_id
 from egov_shared.errors import ValidationFailed, problem_responses
+from egov_shared.timeutil import FIRST_SUPPORTED_YEAR, LAST_SUPPORTED_YEAR, in_supported_range
 from svc_dossier.calendar.service import MAX_DURATION_DAYS, WorkCalendar
 
 router = APIRouter(prefix="/api/v1/calendar", tags=["calendar"])
-AGENCY_ID = re.compile(r"^[A-Y][0-9]{2}(\.[0-9A-Z]+)*$")
 
 
 class DueDate(BaseModel):
@@ -28,6 +28,10 @@ async def due_date(
     unit: Annotated[Literal["working_days", "calendar_days"], Query()] = "working_days",
 ) -> DueDate:
     """Access: public."""
-    if not AGENCY_ID.match(agency):
+    if not is_agency_id(agency):
         raise ValidationFailed("Not an agency ID.", code="invalid_agency_id")
+    if not in_supported_range(start.date()):
+        raise ValidationFailed(
+            f"`start` must lie in the years {FIRST_SUPPORTED_YEAR}–{LAST_SUPPORTED_YEAR}.",
+            code="start_out_of_range")
     return DueDate(due_at=WorkCalendar().due_at(start, duration, unit))

@@ -7,7 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-AGENCY_ID_PATTERN = r"^[A-Y][0-9]{2}(\.[0-9A-Z]+)*$"
+from egov_shared.agency import AGENCY_ID_PATTERN
+
 Channel = Literal["online", "counter", "post"]
 
 

@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import re
 
-AGENCY_ID_PATTERN = r"^[A-Y][0-9]{2}(\.[0-9A-Z]+)*$"
+from egov_shared.agency import AGENCY_ID_MAX_LENGTH, AGENCY_ID_PATTERN, is_agency_id
+
+__all__ = ["AGENCY_ID_MAX_LENGTH", "AGENCY_ID_PATTERN", "LEGACY_ID_PATTERN", "is_agency_id",
+           "is_legacy_id"]
+
 LEGACY_ID_PATTERN = r"^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Y][0-9]{2}$"
-AGENCY_ID_MAX_LENGTH = 35
-
-_AGENCY_ID = re.compile(AGENCY_ID_PATTERN)
 _LEGACY_ID = re.compile(LEGACY_ID_PATTERN)
-
-
-def is_agency_id(value: str) -> bool:
-    return len(value) <= AGENCY_ID_MAX_LENGTH and _AGENCY_ID.match(value) is not None
 
 
 def is_legacy_id(value: str) -> bool:

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from egov_shared.agency import is_agency_id
 from egov_shared.app import SessionDep
 from egov_shared.auth import Principal, require_roles
 from egov_shared.errors import Forbidden, Unauthorized, ValidationFailed, problem_responses
-from egov_shared.timeutil import VN_TZ
+from egov_shared.timeutil import (
+    FIRST_SUPPORTED_YEAR,
+    LAST_SUPPORTED_YEAR,
+    VN_TZ,
+    in_supported_range,
+)
 from svc_reporting.kpis import repository
 from svc_reporting.kpis.schemas import DossierCounts, Kpis
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
-AGENCY_ID = re.compile(r"^[A-Y][0-9]{2}(\.[0-9A-Z]+)*$")
 REPORT_READERS = ("reporting_officer", "leader")
 
 
@@ -27,6 +31,10 @@ def _window(start: date | None, end: date | None) -> tuple[datetime, datetime]:
     end = end or today
     if end < start:
         raise ValidationFailed("`to` is before `from`.", code="invalid_window")
+    if not (in_supported_range(start) and in_supported_range(end)):
+        raise ValidationFailed(
+            f"The window must lie in the years {FIRST_SUPPORTED_YEAR}–{LAST_SUPPORTED_YEAR}.",
+            code="invalid_window")
     return (datetime.combine(start, time(), VN_TZ),
             datetime.combine(end + timedelta(days=1), time(), VN_TZ))
 
@@ -41,7 +49,7 @@ async def kpis(
     to: Annotated[date | None, Query()] = None,
 ) -> Kpis:
     """Access: reporting officers, leaders and administrators, for agencies in their subtree."""
-    if not AGENCY_ID.match(agency):
+    if not is_agency_id(agency):
         raise ValidationFailed("Not an agency ID.", code="invalid_agency_id")
     if not principal.covers_agency(agency):
         raise Forbidden("That agency is outside your agency.", code="agency_not_covered")
