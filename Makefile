@@ -46,3 +46,4 @@ clean:
 
 bench: install ## Benchmarks: ratios against a baseline measured in the same run
 	$(BIN)/python bench/flow_latency.py
+	$(BIN)/python bench/gateway_auth.py

@@ -129,7 +129,13 @@ class _HiddenInputs(HTMLParser):
 
 async def login(client: httpx.AsyncClient, username: str, password: str) -> str:
     """Authorization code + PKCE S256 through the gateway, as a browser would: load the login
-    page, post the form, follow the redirect's code to the token endpoint."""
+    page, post the form, follow the redirect's code to the token endpoint. Each login is a
+    browser of its own (the provider's single sign-on cookie is not carried over)."""
+    async with httpx.AsyncClient(base_url=client.base_url, timeout=client.timeout) as browser:
+        return await _login(browser, username, password)
+
+
+async def _login(client: httpx.AsyncClient, username: str, password: str) -> str:
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
     redirect_uri = str(client.base_url).rstrip("/") + "/callback"

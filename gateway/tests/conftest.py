@@ -1,6 +1,8 @@
 """Real upstream services for the gateway's tests: small FastAPI apps served by uvicorn on free
 ports in background threads (real HTTP between gateway and service), and the gateway itself
-run in process with its lifespan."""
+run in process with its lifespan. The identity stand-in serves the JWKS of the test issuers
+(``app.state.issuers``), so the gateway verifies real signatures; gateway clients carry a
+citizen's valid token unless opened with ``signed_in=False``."""
 
 from __future__ import annotations
 
@@ -35,7 +37,7 @@ def _restore_gateway_package() -> None:
 
 _restore_gateway_package()
 
-from egov_testing import free_port  # noqa: E402
+from egov_testing import AUDIENCE, ISSUER, TestIssuer, free_port  # noqa: E402
 from gateway.main import create_app  # noqa: E402
 from gateway.settings import GatewaySettings  # noqa: E402
 
@@ -95,12 +97,13 @@ class DossierModels:
         agency: DossierModels.Agency
 
 
-def upstream_app(name: str) -> FastAPI:
+def upstream_app(name: str, issuer: TestIssuer) -> FastAPI:
     """A stand-in for one service: a few typed endpoints for its OpenAPI document, the special
     behaviours under test, and an echo of everything else."""
     app = FastAPI(title=f"svc-{name}")
     app.state.seen = []
     app.state.ready = True
+    app.state.issuers = [issuer]
 
     @app.middleware("http")
     async def record(request: Request, call_next: Any) -> Response:
@@ -114,6 +117,7 @@ def upstream_app(name: str) -> FastAPI:
 
     _add_typed_routes(app, name)
     _add_special_routes(app)
+    _add_jwks(app)
     _add_echo(app, name)
     return app
 
@@ -163,6 +167,14 @@ def _add_special_routes(app: FastAPI) -> None:
         return response
 
 
+def _add_jwks(app: FastAPI) -> None:
+    @app.get("/.well-known/jwks.json", include_in_schema=False)
+    async def jwks() -> dict[str, Any]:
+        """Every key of the current issuers: append one to rotate."""
+        return {"keys": [key for issuer in app.state.issuers
+                         for key in (await issuer.jwks())["keys"]]}
+
+
 def _add_echo(app: FastAPI, name: str) -> None:
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
@@ -182,8 +194,8 @@ def _add_echo(app: FastAPI, name: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def upstreams() -> Iterator[dict[str, ThreadedServer]]:
-    servers = {name: ThreadedServer(upstream_app(name)) for name in SERVICES}
+def upstreams(issuer: TestIssuer) -> Iterator[dict[str, ThreadedServer]]:
+    servers = {name: ThreadedServer(upstream_app(name, issuer)) for name in SERVICES}
     for server in servers.values():
         server.start()
     yield servers
@@ -202,7 +214,8 @@ def make_settings(upstreams: dict[str, ThreadedServer]) -> Callable[..., Gateway
     def make(**overrides: Any) -> GatewaySettings:
         values: dict[str, Any] = {f"{name}_url": server.url for name, server in upstreams.items()}
         values.update(upstream_timeout_seconds=5.0, max_body_bytes=4_000_000,
-                      openapi_cache_seconds=30.0, log_json=False, log_level="WARNING")
+                      openapi_cache_seconds=30.0, log_json=False, log_level="WARNING",
+                      token_issuer=ISSUER, token_audience=AUDIENCE)
         values.update(overrides)
         return GatewaySettings(**values)
 
@@ -213,17 +226,23 @@ GatewayFactory = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
 
 
 @pytest.fixture
-def open_gateway(make_settings: Callable[..., GatewaySettings]) -> GatewayFactory:
-    """``async with open_gateway(**settings) as client``: a gateway with its lifespan running."""
+def open_gateway(
+    make_settings: Callable[..., GatewaySettings], issuer: TestIssuer
+) -> GatewayFactory:
+    """``async with open_gateway(**settings) as client``: a gateway with its lifespan running;
+    the client sends a citizen's valid access token unless ``signed_in=False``."""
 
     @asynccontextmanager
-    async def open_(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
+    async def open_(*, signed_in: bool = True, **overrides: Any
+                    ) -> AsyncIterator[httpx.AsyncClient]:
         # Not egov_testing.serve_in_process: it waits for /readyz, which a gateway with an
         # upstream down (as several tests want) never reaches.
         app = create_app(make_settings(**overrides))
+        headers = issuer.headers(kind="citizen") if signed_in else {}
         async with app.router.lifespan_context(app):
             transport = httpx.ASGITransport(app=app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            async with httpx.AsyncClient(transport=transport, base_url="http://testserver",
+                                         headers=headers) as c:
                 yield c
 
     return open_

@@ -12,6 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
+from egov_testing import TestIssuer
+
 GatewayFactory = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
 PROBLEM_JSON = "application/problem+json"
 
@@ -80,15 +82,17 @@ class TestForwarding:
         assert echo["headers"]["content-type"] == ["application/json"]
 
     async def test_end_to_end_headers_pass_and_hop_by_hop_headers_do_not(
-        self, gateway: httpx.AsyncClient, upstreams: dict[str, Any]
+        self, gateway: httpx.AsyncClient, upstreams: dict[str, Any], issuer: TestIssuer
     ) -> None:
+        token = issuer.token()
         response = await gateway.get("/api/v1/accounts", headers={
-            "Authorization": "Bearer abc", "Accept-Language": "vi", "Accept-Encoding": "identity",
+            "Authorization": f"Bearer {token}", "Accept-Language": "vi",
+            "Accept-Encoding": "identity",
             "Connection": "keep-alive, X-Hop-Secret", "X-Hop-Secret": "1", "Keep-Alive": "5",
             "X-Forwarded-For": "203.0.113.7", "X-Forwarded-Host": "evil.example",
         })
         seen = response.json()["headers"]
-        assert seen["authorization"] == ["Bearer abc"]
+        assert seen["authorization"] == [f"Bearer {token}"]
         assert seen["accept-language"] == ["vi"]
         assert "x-hop-secret" not in seen and "keep-alive" not in seen
         assert seen["x-forwarded-for"] == ["203.0.113.7, 127.0.0.1"]

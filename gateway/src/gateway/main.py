@@ -18,6 +18,8 @@ from egov_shared.errors import (
     problem_responses,
 )
 from egov_shared.observability import RequestContextMiddleware, configure_logging, metrics_endpoint
+from gateway import access
+from gateway.auth import build_guard
 from gateway.openapi import OpenApiAggregator
 from gateway.proxy import ProxyMiddleware
 from gateway.readiness import READY, check_upstreams
@@ -33,6 +35,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     configure_logging(settings.service_name, level=settings.log_level, json=settings.log_json)
     client = UpstreamClient(settings)
     routes = RouteTable.from_urls(settings.upstream_urls())
+    guard = build_guard(settings, client, access.AccessTable(access.ACCESS_RULES))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -54,8 +57,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         timeout_seconds=settings.ready_timeout_seconds,
     )
     install_error_handlers(app)
-    # Added innermost first: request context → body limit → proxy → the gateway's own routes.
-    app.add_middleware(ProxyMiddleware, routes=routes, client=client)
+    # Added innermost first: request context → body limit → proxy (access rule, token, then
+    # forward) → the gateway's own routes.
+    app.add_middleware(ProxyMiddleware, routes=routes, client=client, guard=guard)
     app.add_middleware(RequestGuardMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     app.include_router(operations_router())

@@ -1,10 +1,11 @@
-"""The reverse proxy, at the ASGI level: requests whose path the route table knows are relayed
-to their service (method, path, query, headers, streamed bodies) without FastAPI's routing or
-validation in the way; everything else falls through to the gateway's own endpoints."""
+"""The reverse proxy, at the ASGI level: requests whose path the route table knows are checked
+against the access table (``gateway.access``, enforced by ``gateway.auth``) and relayed to their
+service (method, path, query, headers, streamed bodies) without FastAPI's routing or validation
+in the way; everything else falls through to the gateway's own endpoints."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 
 import aiohttp
 import structlog
@@ -14,6 +15,7 @@ from yarl import URL
 
 from egov_shared.errors import problem
 from egov_shared.observability import current_traceparent
+from gateway.auth import PRINCIPAL_HEADER_PREFIX, AccessGuard, AccessRefused
 from gateway.routes import Route, RouteTable
 from gateway.upstreams import UpstreamClient
 
@@ -39,13 +41,16 @@ RequestBody = bytes | AsyncIterator[bytes] | None
 
 
 class ProxyMiddleware:
-    """Sends routed paths to their upstream; put it innermost so the request-id and body-limit
-    middlewares run first."""
+    """Sends routed paths to their upstream once the access guard admits them; put it innermost
+    so the request-id and body-limit middlewares run first."""
 
-    def __init__(self, app: ASGIApp, routes: RouteTable, client: UpstreamClient) -> None:
+    def __init__(
+        self, app: ASGIApp, routes: RouteTable, client: UpstreamClient, guard: AccessGuard
+    ) -> None:
         self.app = app
         self.routes = routes
         self.client = client
+        self.guard = guard
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         route = self.routes.match(scope["path"]) if scope["type"] == "http" else None
@@ -57,16 +62,24 @@ class ProxyMiddleware:
             await _send_problem(scope, send, 400, "bad_request", "Bad request",
                                 "Dot segments are not allowed in the path.")
             return
-        await forward(scope, receive, send, route, self.client)
+        try:
+            caller = await self.guard.admit(scope, route)
+        except AccessRefused as refused:
+            await _send_problem(scope, send, refused.status, refused.code, refused.title,
+                                refused.detail, headers=refused.headers)
+            return
+        await forward(scope, receive, send, route, self.client, caller)
 
 
 async def forward(
-    scope: Scope, receive: Receive, send: Send, route: Route, client: UpstreamClient
+    scope: Scope, receive: Receive, send: Send, route: Route, client: UpstreamClient,
+    caller: list[tuple[str, str]] | None = None,
 ) -> None:
-    """Relay one request and its answer; upstream failures become 502/503/504 problems."""
+    """Relay one request and its answer; upstream failures become 502/503/504 problems.
+    ``caller``: the ``X-Egov-*`` headers of the verified principal, if any."""
     try:
         body = await read_request_body(scope, receive)
-        response = await _request_upstream(scope, route, client, body)
+        response = await _request_upstream(scope, route, client, body, caller or [])
     except ClientGone:
         log.info("client_gone", upstream=route.upstream)
     except aiohttp.ClientConnectorError as exc:
@@ -86,11 +99,13 @@ async def forward(
 
 
 async def _request_upstream(
-    scope: Scope, route: Route, client: UpstreamClient, body: RequestBody
+    scope: Scope, route: Route, client: UpstreamClient, body: RequestBody,
+    caller: list[tuple[str, str]],
 ) -> aiohttp.ClientResponse:
     method: str = scope["method"]
     url = upstream_url(scope, route)
     headers = upstream_headers(scope)
+    headers.extend(caller)
     if method in _RETRYABLE_METHODS and not isinstance(body, AsyncIterator):
         try:
             return await client.session.request(
@@ -114,11 +129,13 @@ def upstream_url(scope: Scope, route: Route) -> URL:
 
 
 def upstream_headers(scope: Scope) -> list[tuple[str, str]]:
-    """The client's headers minus hop-by-hop ones, plus forwarding and trace headers so the
-    service sees the real client and continues the gateway's trace."""
+    """The client's headers minus hop-by-hop ones and any ``X-Egov-*`` (the gateway's own, for
+    the verified principal), plus forwarding and trace headers so the service sees the real
+    client and continues the gateway's trace."""
     raw: list[tuple[bytes, bytes]] = scope["headers"]
     dropped = _REPLACED_ON_REQUEST | _connection_tokens(raw)
-    headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw if k not in dropped]
+    headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw
+               if k not in dropped and not k.startswith(PRINCIPAL_HEADER_PREFIX)]
     headers.extend(_forwarding_headers(scope, raw))
     request_id = scope.get("state", {}).get("request_id")
     if request_id:
@@ -248,10 +265,11 @@ def _has_dot_segment(path: str) -> bool:
 
 async def _send_problem(
     scope: Scope, send: Send, status: int, code: str, title: str, detail: str,
-    route: Route | None = None,
+    route: Route | None = None, headers: Mapping[str, str] | None = None,
 ) -> None:
     extra = {"service": route.upstream} if route else {}
     response = problem(status, code, title, detail, Request(scope), **extra)
+    response.headers.update(headers or {})
 
     async def no_body() -> Message:
         return {"type": "http.disconnect"}

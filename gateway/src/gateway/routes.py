@@ -6,11 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-# The public API of DESIGN §3, by owning service. A trailing slash is not significant.
+# The public API of DESIGN §3, by owning service. A trailing slash is not significant. Each
+# prefix needs its access rule in gateway.access (without one, its paths are refused).
 ROUTE_PREFIXES: Mapping[str, tuple[str, ...]] = {
     "identity": (
         "/.well-known/", "/oauth2/", "/api/v1/citizens", "/api/v1/me", "/api/v1/agencies",
-        "/api/v1/accounts",
+        "/api/v1/accounts", "/api/v1/officials", "/api/v1/businesses", "/api/v1/verifications",
+        "/api/v1/password-resets", "/api/v1/certificates", "/pki/", "/api/v1/admin/",
+        "/api/v1/audit",
     ),
     "dossier": ("/api/v1/procedures", "/api/v1/dossiers", "/api/v1/public/", "/api/v1/calendar/"),
     "docflow": ("/api/v1/documents", "/api/v1/axis/"),

@@ -10,9 +10,11 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    SmallInteger,
     String,
     Table,
     Text,
+    text,
 )
 
 from egov_shared.db import BigIntPK, new_metadata
@@ -35,6 +37,11 @@ procedure = Table(
     Column("online_level", String(16), nullable=False),
     Column("fees", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Level of assurance an applicant's account needs to submit online: 1 self-declared,
+    # 2 verified (chip ID checked at a counter, or confirmed by the population database).
+    # No CHECK constraint: adding one makes SQLite rebuild the table, which its foreign keys
+    # from dossier forbid once dossiers exist; the API only accepts 1 or 2.
+    Column("required_assurance_level", SmallInteger, nullable=False, server_default=text("1")),
 )
 
 # Hồ sơ: a dossier from submission to returned result.

@@ -6,6 +6,7 @@ the current form; the legacy 13-character IDs of the two communes are illustrati
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from typing import Any
 
@@ -13,11 +14,16 @@ import structlog
 
 from egov_shared.app import ServiceRuntime
 from svc_identity.accounts import service as accounts
+from svc_identity.accounts.validation import TOTP_REQUIRED_ROLES
 from svc_identity.agencies import repository as agencies
+from svc_identity.secretbox import SecretBox
 
 log = structlog.get_logger("svc_identity.demo")
 
 TWO_TIER_START = date(2025, 7, 1)  # communes of the two-tier local government
+# The demo leader's and administrator's authenticator secret (RFC 6238, base32), published in
+# the README like the demo password; demo mode only.
+DEMO_TOTP_SECRET = os.environ.get("EGOV_DEMO_TOTP_SECRET", "EGOVDEMOTOTPTHANHHOA234567ABCDEF")
 
 
 def _agency(id: str, legacy_id: str, name: str, kind: str, parent_id: str | None = "H56",
@@ -53,7 +59,7 @@ DEMO_OFFICIALS = [
 ]
 
 
-async def load_demo(runtime: ServiceRuntime) -> None:
+async def load_demo(runtime: ServiceRuntime, box: SecretBox) -> None:
     """Start-up hook: agencies, then the demo officials (their agencies must exist)."""
     settings = runtime.settings
     if not settings.demo:
@@ -66,4 +72,7 @@ async def load_demo(runtime: ServiceRuntime) -> None:
                 session, username=username, full_name=full_name,
                 password=settings.demo_password, role=role, agency_id=agency_id,
             )
+            if role in TOTP_REQUIRED_ROLES:
+                await accounts.ensure_demo_totp(session, username=username, box=box,
+                                                secret=DEMO_TOTP_SECRET)
     log.info("demo_loaded", agencies=len(DEMO_AGENCIES), officials_created=created)

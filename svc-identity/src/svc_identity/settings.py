@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from egov_shared.settings import ServiceSettings
 
 
 class IdentitySettings(ServiceSettings):
-    """Local defaults are safe; in production set ``IDENTITY_DATABASE_URL`` to PostgreSQL and
-    ``EGOV_ISSUER`` to the public gateway URL."""
+    """Local defaults are safe; in production set ``IDENTITY_DATABASE_URL`` to PostgreSQL,
+    ``EGOV_ISSUER`` to the public gateway URL and ``IDENTITY_SECRET_KEY`` from a secret store."""
 
     model_config = SettingsConfigDict(env_prefix="IDENTITY_", extra="ignore", env_file=None)
 
@@ -20,4 +20,40 @@ class IdentitySettings(ServiceSettings):
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
     id_token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
     auth_code_ttl_seconds: int = Field(default=60, ge=10, le=600)
+    refresh_token_ttl_seconds: int = Field(
+        default=8 * 3600, ge=60, description="Idle lifetime of one refresh token.")
+    refresh_family_ttl_seconds: int = Field(
+        default=30 * 86_400, ge=60,
+        description="Longest life of a sign-in's refresh-token family, however often rotated.")
+    client_token_ttl_seconds: int = Field(default=600, ge=60, le=86_400)
+    sso_session_ttl_seconds: int = Field(
+        default=8 * 3600, ge=60, description="How long one sign-in opens every provincial app.")
+    login_challenge_ttl_seconds: int = Field(default=300, ge=30, le=3600)
     portal_client_id: str = "egov-portal"
+    # Lockout: after `lockout_threshold` failures in a row the account is locked for
+    # `lockout_base_seconds`, doubled at each further lockout, up to `lockout_max_seconds`.
+    lockout_threshold: int = Field(default=5, ge=1)
+    lockout_base_seconds: int = Field(default=60, ge=1)
+    lockout_max_seconds: int = Field(default=24 * 3600, ge=1)
+    password_reset_ttl_seconds: int = Field(default=1800, ge=60, le=86_400)
+    key_rotation_days: float = Field(
+        default=90, gt=0, description="A signing key older than this is rotated at start-up.")
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="Base64 of 32 random bytes: encrypts private keys and TOTP secrets at "
+                    "rest. Unset: a key file is made at `secret_key_file` on first start.")
+    secret_key_file: str = "var/identity-secret.key"  # noqa: S105 - a path, not a secret
+    mail_drop_dir: str = Field(
+        default="var/mail",
+        description="Without SMTP, outgoing mail (password-reset links) is written here as .eml "
+                    "files, like a development mail catcher.")
+    smtp_url: str | None = Field(
+        default=None, description="smtp://user:password@host:port to send mail for real.")
+    mail_from: str = "Cổng dịch vụ công <no-reply@dichvucong.local>"
+    population_url: str = Field(
+        default="http://127.0.0.1:8001/simulators/population",
+        description="National population database (CSDLQG về dân cư); by default the simulator "
+                    "that svc-identity itself serves.")
+    population_timeout_seconds: float = Field(default=5.0, gt=0)
+    ca_name: str = "CA Chính quyền điện tử tỉnh Thanh Hóa"
+    cert_validity_days: int = Field(default=730, ge=1, le=3650)

@@ -103,28 +103,28 @@ class TestCodeExchangeRefusals:
     async def test_a_wrong_verifier_is_an_invalid_grant_and_spends_the_code(
         self, browser: Any
     ) -> None:
-        signed_in = await browser.sign_in("admin", DEMO_PASSWORD)
+        signed_in = await browser.sign_in("chuyenvien", DEMO_PASSWORD)
         wrong = await browser.exchange(signed_in.code, browser.pkce()[0])
         assert wrong.status_code == 400 and wrong.json()["error"] == "invalid_grant"
         right = await browser.exchange(signed_in.code, signed_in.verifier)
         assert right.json()["error"] == "invalid_grant"
 
     async def test_a_code_works_once(self, browser: Any) -> None:
-        signed_in = await browser.sign_in("admin", DEMO_PASSWORD)
+        signed_in = await browser.sign_in("chuyenvien", DEMO_PASSWORD)
         first = await browser.exchange(signed_in.code, signed_in.verifier)
         assert first.status_code == 200
         again = await browser.exchange(signed_in.code, signed_in.verifier)
         assert again.status_code == 400 and again.json()["error"] == "invalid_grant"
 
     async def test_the_redirect_uri_must_be_the_same(self, browser: Any) -> None:
-        signed_in = await browser.sign_in("admin", DEMO_PASSWORD)
+        signed_in = await browser.sign_in("chuyenvien", DEMO_PASSWORD)
         answer = await browser.exchange(signed_in.code, signed_in.verifier,
                                         redirect_uri="http://127.0.0.1:8000/other")
         assert answer.json()["error"] == "invalid_grant"
 
     async def test_a_code_expires(self, browser: Any, identity: Any) -> None:
         """The code's short life is enforced by the database query that spends it."""
-        signed_in = await browser.sign_in("admin", DEMO_PASSWORD)
+        signed_in = await browser.sign_in("chuyenvien", DEMO_PASSWORD)
         ttl = timedelta(seconds=identity.settings.auth_code_ttl_seconds + 1)
         async with identity.app.state.runtime.sessionmaker() as session:
             late = await repository.claim_code(session, service.hash_code(signed_in.code),
@@ -135,10 +135,14 @@ class TestCodeExchangeRefusals:
         assert in_time.status_code == 200
 
     @pytest.mark.parametrize(("data", "status", "error"), [
-        ({"grant_type": "password", "username": "admin"}, 400, "unsupported_grant_type"),
-        ({"grant_type": "client_credentials"}, 400, "unsupported_grant_type"),
+        ({"grant_type": "password", "username": "admin", "client_id": "egov-portal"}, 400,
+         "unsupported_grant_type"),
+        ({"grant_type": "client_credentials", "client_id": "egov-portal"}, 400,
+         "unauthorized_client"),
         ({}, 400, "invalid_request"),
-        ({"grant_type": "authorization_code"}, 400, "invalid_request"),
+        ({"grant_type": "authorization_code"}, 401, "invalid_client"),
+        ({"grant_type": "authorization_code", "client_id": "egov-portal"}, 400,
+         "invalid_request"),
         ({"grant_type": "authorization_code", "code": "x", "redirect_uri": CALLBACK,
           "client_id": "nobody"}, 401, "invalid_client"),
         ({"grant_type": "authorization_code", "code": "x" * 3000, "redirect_uri": CALLBACK,
@@ -263,7 +267,7 @@ class TestProtectedEndpoints:
 
     async def test_an_id_token_is_not_an_access_token(self, client: httpx.AsyncClient,
                                                       browser: Any) -> None:
-        signed_in = await browser.sign_in("admin", DEMO_PASSWORD)
+        signed_in = await browser.sign_in("chuyenvien", DEMO_PASSWORD)
         tokens = (await browser.exchange(signed_in.code, signed_in.verifier)).json()
         answer = await client.get("/api/v1/me",
                                   headers={"Authorization": f"Bearer {tokens['id_token']}"})
@@ -275,6 +279,6 @@ class TestOpenApi:
         document = (await client.get("/openapi.json")).json()
         operations = [op for item in document["paths"].values() for op in item.values()]
         assert len(operations) >= 8
-        assert all(op["x-access"] in {"public", "authenticated", "client"}
+        assert all(op["x-access"] in {"public", "authenticated", "client", "official", "admin"}
                    for op in operations)
         assert document["paths"]["/api/v1/me"]["get"]["x-access"] == "authenticated"

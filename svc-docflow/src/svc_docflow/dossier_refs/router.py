@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
+from egov_shared.access import access
 from egov_shared.app import SessionDep
 from egov_shared.auth import Principal, require_roles
 from egov_shared.errors import Forbidden, NotFound, Unauthorized, problem_responses
@@ -27,7 +28,7 @@ class DossierRef(BaseModel):
     recorded_at: datetime
 
 
-@router.get("/dossier-refs/{code}", response_model=DossierRef,
+@router.get("/dossier-refs/{code}", response_model=DossierRef, openapi_extra=access("official"),
             responses=problem_responses(Unauthorized, Forbidden, NotFound))
 async def get_dossier_ref(
     code: str,

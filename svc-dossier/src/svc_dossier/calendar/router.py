@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from egov_shared.access import access
 from egov_shared.agency import is_agency_id
 from egov_shared.errors import ValidationFailed, problem_responses
 from egov_shared.timeutil import FIRST_SUPPORTED_YEAR, LAST_SUPPORTED_YEAR, in_supported_range
@@ -20,7 +21,8 @@ class DueDate(BaseModel):
     due_at: datetime
 
 
-@router.get("/due-date", response_model=DueDate, responses=problem_responses(ValidationFailed))
+@router.get("/due-date", response_model=DueDate, openapi_extra=access("public"),
+            responses=problem_responses(ValidationFailed))
 async def due_date(
     agency: Annotated[str, Query(max_length=35, description="Agency ID (current form)")],
     start: Annotated[datetime, Query(description="ISO 8601; without offset it is Vietnam time")],

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Response
 from sqlalchemy import Row
 
+from egov_shared.access import access
 from egov_shared.app import RuntimeDep, SessionDep
 from egov_shared.auth import PrincipalDep
 from egov_shared.errors import (
@@ -47,6 +48,7 @@ def to_dossier(row: Row[Any]) -> Dossier:
 
 @router.post(
     "/api/v1/dossiers", status_code=201, response_model=Dossier,
+    openapi_extra=access("authenticated"),
     responses=problem_responses(Unauthorized, Forbidden, ValidationFailed, Conflict),
 )
 async def submit_dossier(
@@ -74,7 +76,7 @@ async def submit_dossier(
     return to_dossier(row)
 
 
-@router.get("/api/v1/dossiers", response_model=list[Dossier],
+@router.get("/api/v1/dossiers", response_model=list[Dossier], openapi_extra=access("authenticated"),
             responses=problem_responses(Unauthorized, Forbidden))
 async def list_dossiers(
     session: SessionDep,
@@ -101,6 +103,7 @@ async def list_dossiers(
 
 
 @router.get("/api/v1/dossiers/{code}", response_model=Dossier,
+            openapi_extra=access("authenticated"),
             responses=problem_responses(Unauthorized, NotFound))
 async def get_dossier(code: str, session: SessionDep, principal: PrincipalDep) -> Dossier:
     """Access: the applicant; officers of the dossier's agency subtree. Others get 404."""
@@ -108,6 +111,7 @@ async def get_dossier(code: str, session: SessionDep, principal: PrincipalDep) -
 
 
 @router.get("/api/v1/public/dossiers/{code}", response_model=PublicDossier,
+            openapi_extra=access("public"),
             responses=problem_responses(NotFound))
 async def public_status(code: str, session: SessionDep) -> PublicDossier:
     """Access: public. Status and dates only, never personal data."""

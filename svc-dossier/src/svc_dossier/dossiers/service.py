@@ -62,6 +62,21 @@ def _applicant_of(principal: Principal, submission: DossierSubmission) -> Applic
     return submission.applicant
 
 
+def _check_assurance(principal: Principal, procedure: Row[Any], channel: str) -> None:
+    """Online, the account's level of assurance (the token's ``acr``) must reach the
+    procedure's. At the counter or by post the officer checks the applicant's papers."""
+    required = int(procedure.required_assurance_level)
+    if channel == "online" and principal.assurance_level < required:
+        raise Forbidden(
+            "Thủ tục này yêu cầu tài khoản đã xác thực định danh mức 2. Hãy xác thực tài "
+            "khoản (qua Cơ sở dữ liệu quốc gia về dân cư hoặc tại bộ phận một cửa) rồi đăng "
+            "nhập lại.",
+            code="assurance_level_required",
+            extra={"required_assurance_level": required,
+                   "assurance_level": principal.assurance_level},
+        )
+
+
 async def submit_dossier(
     session: AsyncSession,
     outbox: Outbox,
@@ -78,6 +93,7 @@ async def submit_dossier(
     if procedure.online_level == "info" and submission.channel == "online":
         raise ValidationFailed("This procedure is information only; it cannot be submitted.",
                                code="procedure_not_submittable")
+    _check_assurance(principal, procedure, submission.channel)
     agency_id = submission.agency_id or procedure.agency_id
     if applicant is not None and not principal.covers_agency(agency_id):
         raise Forbidden("That agency is outside your agency.", code="agency_not_covered")
@@ -95,7 +111,7 @@ async def submit_dossier(
         "channel": submission.channel,
         "status_code": int(status),
         "applicant_account_id": None if applicant else principal.subject,
-        "applicant_id_number": applicant.id_number if applicant else principal.username,
+        "applicant_id_number": _applicant_id_number(principal, applicant),
         "applicant_name": applicant_name,
         "search_text": fold(" ".join(filter(None, [code, applicant_name, procedure.name]))),
         "form_data": {**submission.form_data,
@@ -118,6 +134,14 @@ async def submit_dossier(
         "applicant_account_id": row.applicant_account_id,
     })
     return row
+
+
+def _applicant_id_number(principal: Principal, applicant: Applicant | None) -> str | None:
+    """The applicant's personal ID number. A business signs in with its tax code, which is no
+    personal ID number (and a branch's does not fit the column): none is recorded for it."""
+    if applicant is not None:
+        return applicant.id_number
+    return principal.username if principal.kind == "citizen" else None
 
 
 async def _remember(

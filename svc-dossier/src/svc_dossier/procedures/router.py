@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from sqlalchemy import Row
 
+from egov_shared.access import access
 from egov_shared.app import SessionDep
 from egov_shared.errors import NotFound, problem_responses
 from svc_dossier.procedures import repository
@@ -19,7 +20,7 @@ def to_schema(row: Row[Any]) -> Procedure:
     return Procedure.model_validate(row._mapping, from_attributes=False)
 
 
-@router.get("", response_model=list[Procedure])
+@router.get("", response_model=list[Procedure], openapi_extra=access("public"))
 async def list_procedures(
     session: SessionDep,
     q: Annotated[str | None, Query(max_length=200, description="Diacritic-insensitive")] = None,
@@ -32,7 +33,8 @@ async def list_procedures(
     return [to_schema(r) for r in rows]
 
 
-@router.get("/{code}", response_model=Procedure, responses=problem_responses(NotFound))
+@router.get("/{code}", response_model=Procedure, openapi_extra=access("public"),
+            responses=problem_responses(NotFound))
 async def get_procedure(code: str, session: SessionDep) -> Procedure:
     """Access: public."""
     row = await repository.get(session, code)

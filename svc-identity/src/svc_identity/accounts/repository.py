@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, or_, select, update
@@ -57,4 +58,63 @@ async def insert_account_if_missing(session: AsyncSession, values: dict[str, Any
 async def add_roles(session: AsyncSession, account_id: str, roles: list[str]) -> None:
     await session.execute(
         insert(AccountRole), [{"account_id": account_id, "role": role} for role in roles]
+    )
+
+
+async def set_totp(session: AsyncSession, account_id: str, sealed_secret: str | None, *,
+                   enabled_at: datetime | None) -> None:
+    await session.execute(
+        update(Account).where(Account.id == account_id)
+        .values(totp_secret=sealed_secret, totp_enabled_at=enabled_at, totp_last_step=None)
+    )
+
+
+async def clear_failures(session: AsyncSession, account_id: str) -> None:
+    """A complete sign-in or a password reset: the count and the lock history start over."""
+    await session.execute(
+        update(Account).where(Account.id == account_id)
+        .values(failed_logins=0, lockouts=0, locked_until=None)
+    )
+
+
+async def increment_failures(session: AsyncSession, account_id: str) -> int:
+    """Atomic ``+1``, so concurrent failures all count; the new count."""
+    statement = (
+        update(Account).where(Account.id == account_id)
+        .values(failed_logins=Account.failed_logins + 1).returning(Account.failed_logins)
+    )
+    count: int = (await session.execute(statement)).scalar_one()
+    return count
+
+
+async def lock_account(session: AsyncSession, account_id: str, *, threshold: int,
+                       locked_until: datetime) -> bool:
+    """Locks unless a concurrent failure already did (then the count is below the bar)."""
+    statement = (
+        update(Account)
+        .where(Account.id == account_id, Account.failed_logins >= threshold)
+        .values(failed_logins=0, lockouts=Account.lockouts + 1, locked_until=locked_until)
+        .returning(Account.id)
+    )
+    return (await session.execute(statement)).first() is not None
+
+
+async def set_totp_step(session: AsyncSession, account_id: str, step: int) -> bool:
+    """Records the TOTP step just used; False when that step (or a later one) was used
+    already, so one code cannot open two sessions even concurrently."""
+    statement = (
+        update(Account)
+        .where(Account.id == account_id,
+               or_(Account.totp_last_step.is_(None), Account.totp_last_step < step))
+        .values(totp_last_step=step).returning(Account.id)
+    )
+    return (await session.execute(statement)).first() is not None
+
+
+async def set_password(session: AsyncSession, account_id: str, password_hash: str, *,
+                       now: datetime) -> None:
+    await session.execute(
+        update(Account).where(Account.id == account_id)
+        .values(password_hash=password_hash, password_changed_at=now, failed_logins=0,
+                lockouts=0, locked_until=None)
     )

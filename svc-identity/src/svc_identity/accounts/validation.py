@@ -38,6 +38,9 @@ OFFICIAL_ROLES = frozenset({
     "admin", "one_stop_officer", "processing_officer", "leader", "clerk", "reporting_officer",
 })
 
+# Roles whose holders must sign in with a second factor (TOTP).
+TOTP_REQUIRED_ROLES = frozenset({"admin", "leader"})
+
 MIN_BIRTH_DATE = date(1900, 1, 1)  # the century digit starts at the 1900s
 _ID_NUMBER = re.compile(r"^[0-9]{12}$")
 _PHONE = re.compile(r"^(?:\+84|0)[0-9]{9,10}$")

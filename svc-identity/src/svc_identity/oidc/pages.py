@@ -72,6 +72,51 @@ def login_page(request: AuthorizationRequest, *, client_name: str, username: str
     return _page("Đăng nhập – Dịch vụ công trực tuyến", body, 200)
 
 
+def _code_form(request: AuthorizationRequest, handle: str) -> str:
+    fields = {**request.hidden_fields(), "login_challenge": handle}
+    return (
+        '<form method="post">'
+        '<label for="otp">Mã xác thực (6 chữ số)</label>'
+        '<input id="otp" name="otp" required inputmode="numeric" pattern="[0-9 ]{6,7}" '
+        'autocomplete="one-time-code" maxlength="7" autofocus>'
+        f"{_hidden(fields)}"
+        '<button type="submit">Xác nhận</button>'
+        "</form>"
+    )
+
+
+def otp_page(request: AuthorizationRequest, *, handle: str, error: str | None = None
+             ) -> HTMLResponse:
+    """Second step: the code of the person's authenticator app."""
+    notice = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
+    body = ("<h1>Xác thực hai lớp</h1>"
+            "<p>Nhập mã 6 chữ số đang hiển thị trong ứng dụng xác thực của bạn.</p>"
+            f"{notice}{_code_form(request, handle)}")
+    return _page("Xác thực hai lớp – Dịch vụ công trực tuyến", body, 200)
+
+
+def enroll_page(request: AuthorizationRequest, *, handle: str, secret: str, uri: str,
+                error: str | None = None) -> HTMLResponse:
+    """First sign-in of an official whose role requires a second factor: set up the app."""
+    notice = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
+    grouped = " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    body = (
+        "<h1>Thiết lập xác thực hai lớp</h1>"
+        "<p>Vai trò của bạn bắt buộc xác thực hai lớp. Thêm khóa sau vào ứng dụng xác thực "
+        "(Google Authenticator, Microsoft Authenticator, …), rồi nhập mã 6 chữ số.</p>"
+        f'<p>Khóa bí mật: <code id="totp-secret">{escape(grouped)}</code></p>'
+        f'<p><a href="{escape(uri)}">Mở bằng ứng dụng xác thực</a></p>'
+        f"{notice}{_code_form(request, handle)}"
+    )
+    return _page("Thiết lập xác thực hai lớp – Dịch vụ công trực tuyến", body, 200)
+
+
+def logged_out_page() -> HTMLResponse:
+    body = ("<h1>Bạn đã đăng xuất</h1>"
+            "<p>Phiên đăng nhập dịch vụ công của bạn đã kết thúc trên thiết bị này.</p>")
+    return _page("Đăng xuất – Dịch vụ công trực tuyến", body, 200)
+
+
 def error_page(message: str, *, status: int = 400) -> HTMLResponse:
     """Shown instead of redirecting when the redirect URI cannot be trusted."""
     body = (

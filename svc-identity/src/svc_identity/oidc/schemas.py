@@ -14,6 +14,7 @@ class TokenResponse(BaseModel):
     token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - a token type, not a secret
     expires_in: int
     id_token: str | None = None
+    refresh_token: str | None = None
     scope: str
 
 
@@ -47,11 +48,19 @@ class Discovery(BaseModel):
     token_endpoint: str
     userinfo_endpoint: str
     jwks_uri: str
+    revocation_endpoint: str
+    introspection_endpoint: str
+    end_session_endpoint: str
     response_types_supported: list[str]
     grant_types_supported: list[str]
     subject_types_supported: list[str]
     id_token_signing_alg_values_supported: list[str]
     token_endpoint_auth_methods_supported: list[str]
+    token_endpoint_auth_signing_alg_values_supported: list[str]
+    revocation_endpoint_auth_methods_supported: list[str]
+    introspection_endpoint_auth_methods_supported: list[str]
+    acr_values_supported: list[str]
+    prompt_values_supported: list[str]
     code_challenge_methods_supported: list[str]
     scopes_supported: list[str]
     claims_supported: list[str]

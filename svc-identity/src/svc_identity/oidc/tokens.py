@@ -29,6 +29,8 @@ class Grant:
     scope: str
     auth_time: datetime
     nonce: str | None = None
+    amr: tuple[str, ...] = ("pwd",)
+    sso_session_hash: str | None = None
 
 
 def access_token_claims(grant: Grant, *, issuer: str, audience: str, now: datetime,
@@ -39,6 +41,19 @@ def access_token_claims(grant: Grant, *, issuer: str, audience: str, now: dateti
         "kind": account.kind, "preferred_username": account.username,
         "roles": account.role_names, "agency_id": account.agency_id,
         "acr": str(account.assurance_level), "scope": grant.scope,
+        "amr": list(grant.amr), "auth_time": int(grant.auth_time.timestamp()),
+        "iat": issued_at, "exp": issued_at + ttl_seconds, "jti": uuid.uuid4().hex,
+        "token_use": "access",
+    }
+
+
+def client_token_claims(*, client_id: str, agency_id: str | None, scope: str, issuer: str,
+                        audience: str, now: datetime, ttl_seconds: int) -> dict[str, Any]:
+    """A partner system's own token (client_credentials): no person, no roles, its scopes."""
+    issued_at = int(now.timestamp())
+    return {
+        "iss": issuer, "aud": audience, "sub": client_id, "client_id": client_id,
+        "kind": "client", "roles": [], "agency_id": agency_id, "scope": scope,
         "iat": issued_at, "exp": issued_at + ttl_seconds, "jti": uuid.uuid4().hex,
         "token_use": "access",
     }
@@ -57,7 +72,7 @@ def id_token_claims(grant: Grant, *, issuer: str, now: datetime, ttl_seconds: in
         "iss": issuer, "aud": grant.client_id, "sub": account.id,
         "iat": issued_at, "exp": issued_at + ttl_seconds,
         "auth_time": int(grant.auth_time.timestamp()), "acr": str(account.assurance_level),
-        "at_hash": at_hash(access_token), "token_use": "id",
+        "at_hash": at_hash(access_token), "token_use": "id", "amr": list(grant.amr),
         "name": account.full_name, "preferred_username": account.username,
     }
     if grant.nonce is not None:

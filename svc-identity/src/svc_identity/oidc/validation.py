@@ -23,8 +23,9 @@ SUPPORTED_SCOPES = ("openid", "profile", "email", "phone")
 DEFAULT_SCOPE = "openid"
 AUTHORIZE_PARAMS = (
     "response_type", "client_id", "redirect_uri", "scope", "state",
-    "code_challenge", "code_challenge_method", "nonce",
+    "code_challenge", "code_challenge_method", "nonce", "prompt",
 )
+PROMPTS = ("none", "login")
 
 _CODE_CHALLENGE = re.compile(r"^[A-Za-z0-9_-]{43}$")  # base64url of a SHA-256, no padding
 _CODE_VERIFIER = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")  # RFC 7636 §4.1
@@ -59,6 +60,7 @@ class AuthorizationRequest:
     code_challenge: str | None
     code_challenge_method: str | None
     nonce: str | None
+    prompt: str | None = None
 
     def hidden_fields(self) -> dict[str, str]:
         """What the login form carries to its POST, where it is checked again."""
@@ -125,10 +127,15 @@ def authorization_request(
     nonce = params.get("nonce")
     if nonce is not None and len(nonce) > MAX_NONCE_LENGTH:
         raise refuse("invalid_request", "The nonce is too long.")
+    # Other prompt values (consent, select_account) have no meaning here: ignored, as OIDC
+    # Core §3.1.2.1 allows for values a provider does not support.
+    prompts = [p for p in (params.get("prompt") or "").split() if p in PROMPTS]
+    if "none" in prompts and len(prompts) > 1:
+        raise refuse("invalid_request", "prompt=none cannot be combined with another value.")
     return AuthorizationRequest(
         client_id=params["client_id"], redirect_uri=redirect_uri, response_type="code",
         scope=scope, state=state, code_challenge=challenge, code_challenge_method=method,
-        nonce=nonce,
+        nonce=nonce, prompt=prompts[0] if prompts else None,
     )
 
 

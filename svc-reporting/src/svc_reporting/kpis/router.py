@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from egov_shared.access import access
 from egov_shared.agency import is_agency_id
 from egov_shared.app import SessionDep
 from egov_shared.auth import Principal, require_roles
@@ -39,7 +40,7 @@ def _window(start: date | None, end: date | None) -> tuple[datetime, datetime]:
             datetime.combine(end + timedelta(days=1), time(), VN_TZ))
 
 
-@router.get("/kpis", response_model=Kpis,
+@router.get("/kpis", response_model=Kpis, openapi_extra=access("official"),
             responses=problem_responses(Unauthorized, Forbidden, ValidationFailed))
 async def kpis(
     session: SessionDep,

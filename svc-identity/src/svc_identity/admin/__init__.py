@@ -1,0 +1,1 @@
+"""Platform administration: the OIDC client registry and token-signing key rotation."""

@@ -1,0 +1,1 @@
+"""The security audit log: sign-ins, failures, lockouts, role, client and certificate changes."""

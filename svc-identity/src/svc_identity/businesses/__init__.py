@@ -1,0 +1,1 @@
+"""Business accounts (tài khoản doanh nghiệp): tax code, name, legal representative."""

@@ -1,0 +1,1 @@
+"""A simulator of the national population database (CSDLQG về dân cư) and its client."""
