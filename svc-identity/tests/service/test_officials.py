@@ -456,6 +456,23 @@ class TestDisableOfficial:
         assert enabled.json()["active"] is True and enabled.json()["disabled_at"] is None
         assert await tokens.bearer(created["username"], NEW_PASSWORD)
 
+    async def test_sign_ins_from_before_stay_ended_after_enabling(
+        self, client: httpx.AsyncClient, tokens: Any, browser: Any
+    ) -> None:
+        headers = await platform_admin(tokens)
+        created = await create(client, headers)
+        signed_in = await browser.sign_in(created["username"], NEW_PASSWORD)
+        issued = (await browser.exchange(signed_in.code, signed_in.verifier)).json()
+        await client.post(f"{OFFICIALS}/{created['id']}/disable", headers=headers)
+        await client.post(f"{OFFICIALS}/{created['id']}/enable", headers=headers)
+        refreshed = await client.post("/oauth2/token", data={
+            "grant_type": "refresh_token", "refresh_token": issued["refresh_token"],
+            "client_id": "egov-portal"})
+        assert refreshed.status_code == 400 and refreshed.json()["error"] == "invalid_grant"
+        page = await browser.client.get("/oauth2/authorize",
+                                        params=browser.authorize_params(browser.pkce()[1]))
+        assert page.status_code == 200 and 'name="password"' in page.text  # no SSO any more
+
     async def test_is_announced_and_audited(self, client: httpx.AsyncClient, tokens: Any,
                                             find_event: Any, identity: Any) -> None:
         headers = await platform_admin(tokens)

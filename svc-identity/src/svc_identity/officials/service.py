@@ -37,6 +37,7 @@ from svc_identity.audit import service as audit
 from svc_identity.models import Account, AccountRole
 from svc_identity.officials import repository
 from svc_identity.officials.schemas import OfficialCreate
+from svc_identity.oidc import repository as oidc_repository
 
 ADMIN = "admin"
 VERIFIED = 2  # officials' identity is checked by their agency: level of assurance 2
@@ -261,7 +262,8 @@ async def disable_official(
     session: AsyncSession, outbox: Outbox, *, principal: Principal, official_id: str,
     origin: audit.Origin,
 ) -> Account:
-    """The official can no longer sign in. Disabling a disabled official changes nothing."""
+    """The official can no longer sign in; their refresh tokens and single sign-on sessions end.
+    Disabling a disabled official changes nothing."""
     admin = await acting_admin(session, principal)
     account = await _visible(session, admin, official_id)
     if account.id == admin.subject:
@@ -270,6 +272,9 @@ async def disable_official(
         return account
     now = datetime.now(UTC)
     await repository.update_official(session, account.id, {"active": False, "disabled_at": now})
+    # Enabling the official again later must not bring the old sign-ins back to life.
+    await oidc_repository.revoke_account_tokens(session, account.id, now=now)
+    await oidc_repository.end_account_sessions(session, account.id, now=now)
     await outbox.add(session, ACCOUNT_DISABLED, subject=account.id, agency=account.agency_id,
                      data={"account_id": account.id, "kind": "official",
                            "agency_id": account.agency_id, "disabled_by": admin.subject,
