@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import httpx
+import pyotp
 
 from egov_testing import Databases, NatsServer, free_port, port_open
 
@@ -143,24 +144,39 @@ async def _login(client: httpx.AsyncClient, username: str, password: str) -> str
               "scope": "openid profile", "state": secrets.token_hex(8),
               "code_challenge": challenge.decode().rstrip("="),
               "code_challenge_method": "S256", "nonce": secrets.token_hex(8)}
-    page = await client.get("/oauth2/authorize", params=params)
-    assert page.status_code == 200, page.text
-    form = _HiddenInputs()
-    form.feed(page.text)
-    action = form.action or "/oauth2/authorize"
-    if not action.startswith("/") and not action.startswith("http"):
-        action = "/oauth2/authorize"
-    posted = await client.post(urlparse(action).path or "/oauth2/authorize",
-                               params=None if form.fields else params,
-                               data={**form.fields, "username": username, "password": password})
-    assert posted.status_code in (302, 303), posted.text
-    query = parse_qs(urlparse(posted.headers["location"]).query)
+    url = str(client.build_request("GET", "/oauth2/authorize", params=params).url)
+    location = await sign_in_at(client, url, username, password)
+    query = parse_qs(urlparse(location).query)
     assert query["state"] == [params["state"]]
     token = await client.post("/oauth2/token", data={
         "grant_type": "authorization_code", "code": query["code"][0],
         "redirect_uri": redirect_uri, "client_id": CLIENT_ID, "code_verifier": verifier})
     assert token.status_code == 200, token.text
     return str(token.json()["access_token"])
+
+
+async def sign_in_at(browser: httpx.AsyncClient, authorize_url: str, username: str,
+                     password: str, totp_secret: str | None = None) -> str:
+    """What a person does in a browser sent to ``authorize_url``: fill in the Vietnamese login
+    form, then the six-digit code of their authenticator app when the provider asks for it.
+    Returns the redirect address the provider sends the browser back to (code and state)."""
+    page = await browser.get(authorize_url)
+    assert page.status_code == 200, page.text
+    answer = await _post_form(browser, page.text, {"username": username, "password": password})
+    if answer.status_code == 200 and 'name="otp"' in answer.text:
+        assert totp_secret is not None, f"{username} needs a second factor"
+        answer = await _post_form(browser, answer.text,
+                                  {"otp": pyotp.TOTP(totp_secret).now()})
+    assert answer.status_code in (302, 303), answer.text
+    return answer.headers["location"]
+
+
+async def _post_form(browser: httpx.AsyncClient, page: str, fields: dict[str, str]
+                     ) -> httpx.Response:
+    form = _HiddenInputs()
+    form.feed(page)
+    action = urlparse(form.action or "").path or "/oauth2/authorize"
+    return await browser.post(action, data={**form.fields, **fields})
 
 
 def new_id_number() -> str:

@@ -4,6 +4,7 @@ key rotation; and the access table checked against the real services' OpenAPI do
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 import re
@@ -250,12 +251,33 @@ class TestSigningKeys:
     async def test_unknown_key_ids_do_not_make_the_gateway_hammer_identity(
         self, open_gateway: GatewayFactory, upstreams: dict[str, Any]
     ) -> None:
+        """A flood of tokens naming key ids nobody published shares one JWKS fetch (two if
+        the flood straddles the first fetch), and each is refused."""
         before = upstreams["identity"].seen.count(JWKS_PATH)
         async with open_gateway(signed_in=False, jwks_min_refresh_seconds=30) as gateway:
-            for _ in range(5):
-                response = await gateway.get("/api/v1/me", headers=bearer(TestIssuer().token()))
-                assert_unauthorized(response, "invalid_token")
-        assert upstreams["identity"].seen.count(JWKS_PATH) == before + 1
+            responses = await asyncio.gather(*[
+                gateway.get("/api/v1/me", headers=bearer(TestIssuer().token()))
+                for _ in range(20)])
+        for response in responses:
+            assert_unauthorized(response, "invalid_token")
+        assert upstreams["identity"].seen.count(JWKS_PATH) - before in (1, 2)
+
+    async def test_a_token_with_a_key_published_just_after_a_fetch_waits_for_it(
+        self, open_gateway: GatewayFactory, upstreams: dict[str, Any], issuer: TestIssuer
+    ) -> None:
+        """A rotation right after the gateway fetched the keys: the new key's first token is
+        served once the next fetch is allowed, not refused."""
+        identity = upstreams["identity"].app
+        rotated = TestIssuer()
+        async with open_gateway(signed_in=False, jwks_min_refresh_seconds=0.5) as gateway:
+            assert (await gateway.get("/api/v1/me", headers=bearer(issuer.token()))
+                    ).status_code == 200
+            identity.state.issuers.append(rotated)
+            try:
+                new = await gateway.get("/api/v1/me", headers=bearer(rotated.token()))
+            finally:
+                identity.state.issuers.remove(rotated)
+        assert new.status_code == 200, new.text
 
     async def test_keys_that_cannot_be_fetched_give_503_not_401(
         self, open_gateway: GatewayFactory, upstreams: dict[str, Any], issuer: TestIssuer,

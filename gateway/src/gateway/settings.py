@@ -43,9 +43,10 @@ class GatewaySettings(ServiceSettings):
     # the keys come from {identity_url}/.well-known/jwks.json.
     jwks_timeout_seconds: float = Field(default=3.0, gt=0)
     jwks_min_refresh_seconds: float = Field(
-        default=5.0, ge=0,
+        default=1.0, ge=0, le=30,
         description="Shortest time between two JWKS fetches caused by tokens naming an unknown "
-                    "key id: a rotated key is picked up, forged key ids cannot hammer identity.",
+                    "key id: a token signed with a rotated key waits at most this long for its "
+                    "key, and forged key ids cannot hammer identity.",
     )
     token_cache_size: int = Field(
         default=10_000, ge=1,

@@ -81,7 +81,7 @@ class TokenVerifier:
         *,
         issuer: str,
         audience: str,
-        refresh_interval: float = 5.0,
+        refresh_interval: float = 1.0,
         cache_size: int = 10_000,
     ) -> None:
         self._fetch_jwks = fetch_jwks
@@ -124,11 +124,18 @@ class TokenVerifier:
             self._verified.popitem(last=False)
 
     async def _key(self, kid: str) -> Any:
+        """The key named ``kid``. An unknown kid refetches the JWKS (a rotation), at most once
+        per ``refresh_interval``: a token arriving sooner waits for the next allowed fetch
+        instead of being refused, and every request waiting meanwhile shares that one fetch,
+        so a flood of forged kids costs identity one fetch per interval."""
         if kid in self._keys:
             return self._keys[kid]
+        asked_at = time.monotonic()
         async with self._lock:
-            stale = time.monotonic() - self._last_refresh > self._refresh_interval
-            if kid not in self._keys and stale:
+            if kid not in self._keys and self._last_refresh < asked_at:
+                wait = self._last_refresh + self._refresh_interval - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
                 await self._refresh()
         if kid not in self._keys:
             raise Unauthorized("The token was signed with an unknown key.", code="invalid_token")

@@ -74,6 +74,8 @@ class TestCodeFlow:
         info = (await client.get("/oauth2/userinfo", headers=bearer)).json()
         assert info["sub"] == account["id"] and info["id_number"] == citizen["id_number"]
         assert info["name"] == "Nguyễn Thị Hoa" and info["acr"] == "1"
+        assert info["birthdate"] == "1995-03-14" and info["gender"] == "female"
+        assert info["email"] is None  # only with the email scope
 
     async def test_state_and_nonce_come_back(self, client: httpx.AsyncClient,
                                              browser: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class TokenResponse(BaseModel):
@@ -35,7 +35,9 @@ class UserInfo(BaseModel):
     id_number: str | None
     agency_id: str | None
     roles: list[str]
-    acr: str
+    acr: str = Field(description="Level of assurance: 1 self-registered, 2 verified.")
+    birthdate: str | None = Field(default=None, description="YYYY-MM-DD (citizens)")
+    gender: str | None = Field(default=None, description="male or female (citizens)")
     email: str | None = None
     phone_number: str | None = None
 

@@ -70,6 +70,8 @@ async def userinfo(session: AsyncSession, principal: Principal) -> UserInfo:
         sub=account.id, name=account.full_name, preferred_username=account.username,
         kind=account.kind, id_number=account.id_number, agency_id=account.agency_id,
         roles=account.role_names, acr=str(account.assurance_level),
+        birthdate=account.date_of_birth.isoformat() if account.date_of_birth else None,
+        gender=account.sex,
         email=account.email if "email" in principal.scopes else None,
         phone_number=account.phone if "phone" in principal.scopes else None,
     )
@@ -94,8 +96,8 @@ def discovery(issuer: str) -> Discovery:
         code_challenge_methods_supported=["S256"],
         scopes_supported=list(validation.SUPPORTED_SCOPES),
         claims_supported=["sub", "name", "preferred_username", "kind", "id_number",
-                          "agency_id", "roles", "acr", "amr", "auth_time", "email",
-                          "phone_number"],
+                          "agency_id", "roles", "acr", "amr", "auth_time", "birthdate",
+                          "gender", "email", "phone_number"],
         authorization_response_iss_parameter_supported=True,
     )
 
