@@ -15,7 +15,9 @@ from egov_testing import NatsServer
 
 REFUSALS = [
     ({"id_number": "12345"}, "invalid_id_number"),
-    ({"id_number": "999195001234"}, "invalid_id_number"),
+    ({"id_number": "999195001234"}, "id_number_unknown_province"),
+    ({"id_number": "0381950012345"}, "invalid_id_number"),
+    ({"id_number": "038395001234"}, "id_number_birth_year_mismatch"),  # 2000s century digit
     ({"date_of_birth": "1996-03-14"}, "id_number_birth_year_mismatch"),
     ({"date_of_birth": "2095-03-14"}, "invalid_date_of_birth"),
     ({"sex": "male"}, "id_number_sex_mismatch"),

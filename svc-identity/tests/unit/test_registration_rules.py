@@ -29,11 +29,15 @@ class TestIdNumber:
         validation.check_id_number("038095001234")
 
     @pytest.mark.parametrize("id_number", [
-        "03809500123", "0380950012345", "03809500123A", "003095001234", "999095001234",
-        "038 95001234", "",
+        "03809500123", "0380950012345", "03809500123A", "038 95001234", "",
     ])
     def test_refuses_malformed_numbers(self, id_number: str) -> None:
         assert refusal_code(validation.check_id_number, id_number) == "invalid_id_number"
+
+    @pytest.mark.parametrize("id_number", ["003095001234", "999095001234", "039095001234"])
+    def test_refuses_unknown_province_codes(self, id_number: str) -> None:
+        assert (refusal_code(validation.check_id_number, id_number)
+                == "id_number_unknown_province")
 
     @pytest.mark.parametrize(("year", "sex", "digit"), [
         (1995, "male", 0), (1995, "female", 1), (2003, "male", 2), (2003, "female", 3),

@@ -55,10 +55,14 @@ def _fail(code: str, message: str, field: str) -> ValidationFailed:
 
 
 def check_id_number(id_number: str) -> None:
-    """12 digits whose first three are a birth-registration province code."""
-    if not _ID_NUMBER.match(id_number) or id_number[:3] not in BIRTH_PROVINCE_CODES:
-        raise _fail("invalid_id_number",
-                    "Số định danh cá nhân phải gồm 12 chữ số với mã tỉnh hợp lệ.", "id_number")
+    """12 digits whose first three are a birth-registration province code (the old
+    63-province table)."""
+    if not _ID_NUMBER.match(id_number):
+        raise _fail("invalid_id_number", "Số định danh cá nhân phải gồm đúng 12 chữ số.",
+                    "id_number")
+    if id_number[:3] not in BIRTH_PROVINCE_CODES:
+        raise _fail("id_number_unknown_province",
+                    f"Mã tỉnh nơi đăng ký khai sinh {id_number[:3]} không tồn tại.", "id_number")
 
 
 def century_sex_digit(birth_year: int, sex: str) -> int:
