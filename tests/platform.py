@@ -53,6 +53,9 @@ class Platform:
             env[prefix + "DATABASE_URL"] = self.urls[name]
             env[prefix + "LOG_LEVEL"] = "WARNING"
             env[f"GATEWAY_{name.upper()}_URL"] = f"http://127.0.0.1:{self.ports[name]}"
+        # The test run's own secrets and mail, never the developer's var/.
+        env["IDENTITY_SECRET_KEY_FILE"] = str(self.log_dir / "identity-secret.key")
+        env["IDENTITY_MAIL_DROP_DIR"] = str(self.log_dir / "mail")
         env["GATEWAY_PORT"] = str(self.ports["gateway"])
         env["GATEWAY_LOG_LEVEL"] = "WARNING"
         return env
