@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
     text,
 )
 
@@ -42,6 +44,12 @@ procedure = Table(
     # No CHECK constraint: adding one makes SQLite rebuild the table, which its foreign keys
     # from dossier forbid once dossiers exist; the API only accepts 1 or 2.
     Column("required_assurance_level", SmallInteger, nullable=False, server_default=text("1")),
+    # Thành phần hồ sơ: [{"code", "name", "required", "reusable", "max_bytes", "media_types"}].
+    Column("components", JSON, nullable=False, server_default=text("'[]'")),
+    Column("online_duration", Integer, nullable=True),  # where online submission is quicker
+    # Received after 15:00 counts from the next working day (a per-procedure rule).
+    Column("after_15h_next_day", Boolean, nullable=False, server_default=false()),
+    Column("form_schema", JSON, nullable=True),  # JSON Schema of the application form
 )
 
 # Hồ sơ: a dossier from submission to returned result.

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from egov_shared.timeutil import VN_TZ
 
@@ -63,6 +64,20 @@ class WorkCalendar:
             day += timedelta(days=1)
         raise ValueError("duration too long")
 
+    def working_hours_between(self, start: datetime, end: datetime) -> float:
+        """Office hours between two moments (0 when ``end`` is not after ``start``)."""
+        total = timedelta()
+        cursor, end = _as_vn(start), _as_vn(end)
+        day = cursor.date()
+        while day <= end.date():
+            if self.is_working_day(day):
+                for opens, closes in self._sessions_on(day):
+                    begin, finish = max(cursor, opens), min(end, closes)
+                    if finish > begin:
+                        total += finish - begin
+            day += timedelta(days=1)
+        return total.total_seconds() / 3600
+
     def end_of_office(self, day: date) -> datetime:
         return datetime.combine(day, self.sessions[-1][1], VN_TZ)
 
@@ -91,3 +106,16 @@ def _as_vn(moment: datetime) -> datetime:
 
 def as_utc(moment: datetime) -> datetime:
     return _as_vn(moment).astimezone(UTC)
+
+
+async def calendar_for(session: AsyncSession, agency_id: str) -> WorkCalendar:
+    """The working calendar of ``agency_id``: its office hours and the override table."""
+    del session, agency_id  # office hours per agency and overrides: not stored yet
+    return WorkCalendar()
+
+
+def extend_for_pause(calendar: WorkCalendar, due_at: datetime, paused_at: datetime,
+                     resumed_at: datetime) -> datetime:
+    """The due time after a supplement pause: the old one plus the office time spent waiting."""
+    return calendar.add_working_hours(
+        due_at, calendar.working_hours_between(paused_at, resumed_at))
