@@ -27,6 +27,7 @@ from tests.platform import DEMO_PASSWORD, Platform, bearer, login, register_citi
 
 SAMPLES = 60
 LLTP = "2.000748.000.00.00.H56"
+LLTP_BODY = {"procedure_code": LLTP, "form_data": {"muc_dich": "Bổ sung hồ sơ xin việc"}}
 
 
 def pct(values: list[float], q: float) -> float:
@@ -67,7 +68,7 @@ async def flow(gateway: str) -> list[float]:
             before = await counted()
             started = time.perf_counter()
             r = await client.post("/api/v1/dossiers", headers=bearer(citizen),
-                                  json={"procedure_code": LLTP})
+                                  json=LLTP_BODY)
             assert r.status_code == 201, r.text
             while await counted() == before:
                 await asyncio.sleep(0.005)

@@ -56,6 +56,7 @@ class Platform:
         # The test run's own secrets and mail, never the developer's var/.
         env["IDENTITY_SECRET_KEY_FILE"] = str(self.log_dir / "identity-secret.key")
         env["IDENTITY_MAIL_DROP_DIR"] = str(self.log_dir / "mail")
+        env["DOSSIER_FORMS_DIR"] = str(self.log_dir / "forms")
         env["GATEWAY_PORT"] = str(self.ports["gateway"])
         env["GATEWAY_LOG_LEVEL"] = "WARNING"
         return env

@@ -12,6 +12,7 @@ from tests.platform import DEMO_PASSWORD, Platform, bearer, login, register_citi
 
 pytestmark = pytest.mark.e2e
 LLTP = "2.000748.000.00.00.H56"  # Cấp Phiếu lý lịch tư pháp, Sở Tư pháp (H56.14)
+LLTP_BODY = {"procedure_code": LLTP, "form_data": {"muc_dich": "Bổ sung hồ sơ xin việc"}}
 
 
 async def kpi_submitted(gateway: httpx.AsyncClient, token: str, agency: str) -> int:
@@ -66,5 +67,5 @@ class TestThinFlow:
         missing = await gateway.get("/api/v1/nothing-here")
         assert missing.status_code == 404
         assert missing.headers["content-type"].startswith("application/problem+json")
-        unauth = await gateway.post("/api/v1/dossiers", json={"procedure_code": LLTP})
+        unauth = await gateway.post("/api/v1/dossiers", json=LLTP_BODY)
         assert unauth.status_code == 401 and unauth.json()["code"] == "unauthorized"

@@ -14,6 +14,7 @@ from tests.platform import DEMO_PASSWORD, Platform, bearer, login, register_citi
 
 pytestmark = pytest.mark.e2e
 LLTP = "2.000748.000.00.00.H56"
+LLTP_BODY = {"procedure_code": LLTP, "form_data": {"muc_dich": "Bổ sung hồ sơ xin việc"}}
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,7 @@ async def submit_many(gateway: httpx.AsyncClient, token: str, n: int) -> list[st
     async def one() -> str:
         async with semaphore:
             r = await gateway.post("/api/v1/dossiers", headers=bearer(token),
-                                   json={"procedure_code": LLTP})
+                                   json=LLTP_BODY)
             assert r.status_code == 201, r.text
             return str(r.json()["code"])
 

@@ -74,6 +74,10 @@ ACCESS_RULES: tuple[Rule, ...] = (
     Rule("/api/v1/public/", "token"),
     Rule("/api/v1/calendar/", "public", READS),  # due-date calculator
     Rule("/api/v1/calendar/", "token"),
+    # the national payment platform's callback: it authenticates with MaXacThuc, not a token
+    Rule("/api/v1/payments/notifications", "public", POST, exact=True),
+    Rule("/api/v1/payments", "token"),
+    Rule("/api/v1/forms", "token"),  # the register (Mẫu 06), for officials
     # svc-docflow (the axis is for partner systems: a client token)
     Rule("/api/v1/documents", "token"),
     Rule("/api/v1/axis/", "token"),

@@ -15,7 +15,8 @@ ROUTE_PREFIXES: Mapping[str, tuple[str, ...]] = {
         "/api/v1/password-resets", "/api/v1/certificates", "/pki/", "/api/v1/admin/",
         "/api/v1/audit",
     ),
-    "dossier": ("/api/v1/procedures", "/api/v1/dossiers", "/api/v1/public/", "/api/v1/calendar/"),
+    "dossier": ("/api/v1/procedures", "/api/v1/dossiers", "/api/v1/public/", "/api/v1/calendar/",
+               "/api/v1/payments", "/api/v1/forms"),
     "docflow": ("/api/v1/documents", "/api/v1/axis/"),
     "reporting": ("/api/v1/reports",),
 }

@@ -10,7 +10,11 @@ from egov_shared.app import ServiceRuntime, create_service_app
 from egov_shared.auth import JwksFetcher
 from svc_dossier.calendar.router import router as calendar_router
 from svc_dossier.dossiers.router import router as dossiers_router
+from svc_dossier.forms.router import router as forms_router
 from svc_dossier.models import messaging, metadata
+from svc_dossier.payments.platform import PaymentPlatform
+from svc_dossier.payments.router import router as payments_router
+from svc_dossier.payments.simulator import create_simulator
 from svc_dossier.procedures.demo import load_demo_procedures
 from svc_dossier.procedures.router import router as procedures_router
 from svc_dossier.settings import DossierSettings
@@ -28,14 +32,23 @@ def create_app(
     settings: DossierSettings | None = None, *, jwks_fetcher: JwksFetcher | None = None
 ) -> FastAPI:
     settings = settings or DossierSettings()
-    return create_service_app(
+    app = create_service_app(
         settings=settings,
         title="svc-dossier",
         description="Một cửa điện tử: procedure catalogue, dossiers, working-day deadlines.",
         metadata=metadata,
         messaging=messaging,
         migrations_dir=MIGRATIONS,
-        routers=[procedures_router, dossiers_router, calendar_router],
+        routers=[procedures_router, dossiers_router, calendar_router, payments_router,
+                 forms_router],
         on_startup=[load_demo],
         jwks_fetcher=jwks_fetcher,
     )
+    secret = settings.payment_shared_secret()
+    app.state.payment_platform = PaymentPlatform(
+        settings.payment_url, partner=settings.payment_partner, secret=secret,
+        timeout=settings.payment_timeout_seconds)
+    # SIMULATOR of the national payment platform: answers only in demo mode.
+    app.mount("/simulators/payment", create_simulator(
+        {settings.payment_partner: secret} if secret else {}, enabled=settings.demo))
+    return app

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     false,
     text,
+    true,
 )
 
 from egov_shared.db import BigIntPK, new_metadata
@@ -50,6 +51,12 @@ procedure = Table(
     # Received after 15:00 counts from the next working day (a per-procedure rule).
     Column("after_15h_next_day", Boolean, nullable=False, server_default=false()),
     Column("form_schema", JSON, nullable=True),  # JSON Schema of the application form
+    # Deactivated, never deleted (dossiers reference procedures): not offered for submission.
+    Column("active", Boolean, nullable=False, server_default=true()),
+    # Last administrator edit or import; NULL: as loaded (the demo loader may fill new fields).
+    Column("updated_at", DateTime(timezone=True), nullable=True),
+    Column("field_code", String(64), nullable=True),  # national MaLinhVuc
+    Column("field_folded", Text, nullable=False, server_default=text("''")),
 )
 
 # Hồ sơ: a dossier from submission to returned result.
@@ -94,4 +101,100 @@ idempotency_key = Table(
     Column("request_hash", String(64), nullable=False),
     Column("dossier_code", String(64), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Thanh toán trực tuyến: one row per payment opened on the national payment platform.
+payment = Table(
+    "payment",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("reference", String(64), nullable=False, unique=True),  # MaThamChieu
+    Column("dossier_id", BigIntPK, ForeignKey("dossier.id"), nullable=False, index=True),
+    Column("dossier_code", String(64), nullable=False),
+    Column("amount", Integer, nullable=False),  # integer đồng
+    Column("status", String(16), nullable=False),  # pending, paid, failed
+    Column("payer_account_id", String(64), nullable=True),
+    Column("payment_url", Text, nullable=True),
+    Column("transaction_id", String(64), nullable=True),  # MaGiaoDich
+    Column("receipt_number", String(32), nullable=True, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("paid_at", DateTime(timezone=True), nullable=True),
+)
+
+# Every notification the payment platform sent us, accepted or not (forged, replayed,
+# mismatched): the trail an inspector asks for. Never the shared secret.
+payment_notification = Table(
+    "payment_notification",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("reference", String(64), nullable=True, index=True),
+    Column("outcome", String(32), nullable=False),
+    Column("ip", String(64), nullable=True),
+    Column("body", JSON, nullable=False),
+)
+
+# Lifecycle history (một cửa điện tử): one row per action on a dossier, from submission to the
+# returned result. Forms 02–05 are derived from it; ``internal`` rows keep officers' notes away
+# from the applicant.
+dossier_history = Table(
+    "dossier_history",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("dossier_id", BigIntPK, ForeignKey("dossier.id"), nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("from_status", SmallInteger, nullable=True),
+    Column("to_status", SmallInteger, nullable=False),
+    Column("actor_id", String(64), nullable=False),
+    Column("actor_kind", String(16), nullable=False),
+    Column("actor_agency_id", String(35), nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("note", Text, nullable=True),  # officers' internal note: never shown to the applicant
+    Column("data", JSON, nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("uq_dossier_history_dossier_sequence", "dossier_id", "sequence", unique=True),
+)
+
+# Hand-overs between units (luân chuyển): one row per hop with its own deadline (form 05).
+dossier_hop = Table(
+    "dossier_hop",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("dossier_id", BigIntPK, ForeignKey("dossier.id"), nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("from_agency_id", String(35), nullable=False),
+    Column("to_agency_id", String(35), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("deadline_at", DateTime(timezone=True), nullable=False),
+    Column("handed_on_at", DateTime(timezone=True), nullable=True),
+    Index("uq_dossier_hop_dossier_sequence", "dossier_id", "sequence", unique=True),
+)
+
+# Giờ làm việc: an agency's office hours; an agency without a row inherits its nearest
+# ancestor's (IDs nest), else the default 07:00–11:30 / 13:30–17:00.
+agency_office_hours = Table(
+    "agency_office_hours",
+    metadata,
+    Column("agency_id", String(35), primary_key=True),
+    Column("sessions", JSON, nullable=False),  # {"mon": [["07:00", "11:30"], ...], ...}
+    Column("minutes_per_day", Integer, nullable=False),  # what one working day counts
+    Column("updated_by", String(64), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Swap orders and local decisions: an extra day off or an extra (make-up) working day, with
+# its legal reference, for the whole province (scope "*") or one agency's subtree.
+calendar_override = Table(
+    "calendar_override",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("day", Date, nullable=False),
+    Column("kind", String(16), nullable=False),  # day_off | working_day
+    Column("scope", String(35), nullable=False, index=True),
+    Column("reason", Text, nullable=False),
+    Column("legal_reference", String(255), nullable=False),
+    Column("created_by", String(64), nullable=False),  # "seed" for rows the migration adds
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("uq_calendar_override_day_scope", "day", "scope", unique=True),
 )

@@ -11,9 +11,11 @@ from svc_dossier.settings import DossierSettings
 
 
 @pytest.fixture(scope="module")
-def dossier_settings(databases: Databases, nats_server: NatsServer) -> DossierSettings:
+def dossier_settings(databases: Databases, nats_server: NatsServer,
+                     tmp_path_factory: pytest.TempPathFactory) -> DossierSettings:
     return DossierSettings(database_url=databases.new_url("dossier"), nats_url=nats_server.url,
-                           demo=True, log_level="WARNING")
+                           demo=True, log_level="WARNING",
+                           forms_dir=str(tmp_path_factory.mktemp("forms")))
 
 
 @pytest.fixture(scope="module")

@@ -23,6 +23,9 @@ from svc_dossier.settings import DossierSettings
 BUSINESS_REGISTRATION = "2.001610.000.00.00.H56"  # Sở Kế hoạch và Đầu tư H56.10, level 2
 CONSTRUCTION_PERMIT = "1.009972.000.00.00.H56"  # Sở Xây dựng H56.16, level 2
 CRIMINAL_RECORD = "2.000748.000.00.00.H56"  # Sở Tư pháp H56.14, level 1
+BUSINESS_FORM = {"ten_doanh_nghiep": "Công ty TNHH Sao Mai Thanh Hóa",
+                 "dia_chi_tru_so": "15 Lê Lợi, phường Hạc Thành", "nganh_nghe": ["4711"],
+                 "von_dau_tu": 500_000_000}
 APPLICANT = {"id_number": "038190004321", "full_name": "Lê Thị Thu"}
 
 
@@ -71,7 +74,8 @@ class TestOnlineSubmission:
     ) -> None:
         sub = uuid.uuid4().hex
         answer = await client.post("/api/v1/dossiers", headers=applicant(issuer, kind, 2, sub),
-                                   json={"procedure_code": BUSINESS_REGISTRATION})
+                                   json={"procedure_code": BUSINESS_REGISTRATION,
+                                         "form_data": BUSINESS_FORM})
         assert answer.status_code == 201, answer.text
         assert answer.json()["agency_id"] == "H56.10"
         mine = await client.get("/api/v1/dossiers", headers=applicant(issuer, kind, 2, sub))
@@ -82,7 +86,7 @@ class TestOnlineSubmission:
     ) -> None:
         answer = await client.post(
             "/api/v1/dossiers", headers=applicant(issuer, "citizen", 1, uuid.uuid4().hex),
-            json={"procedure_code": CRIMINAL_RECORD})
+            json={"procedure_code": CRIMINAL_RECORD, "form_data": {"muc_dich": "Xin việc"}})
         assert answer.status_code == 201, answer.text
 
     async def test_a_refused_key_can_be_used_again_once_verified(
@@ -105,7 +109,8 @@ class TestCounterSubmission:
         officer = issuer.headers(kind="official", roles=["one_stop_officer"],
                                  agency_id="H56.10", acr=2)
         answer = await client.post("/api/v1/dossiers", headers=officer, json={
-            "procedure_code": BUSINESS_REGISTRATION, "channel": "counter",
+            "procedure_code": BUSINESS_REGISTRATION, "form_data": BUSINESS_FORM,
+            "channel": "counter",
             "applicant": APPLICANT})
         assert answer.status_code == 201, answer.text
         assert answer.json()["applicant"]["id_number"] == APPLICANT["id_number"]

@@ -14,6 +14,7 @@ import pytest
 from egov_testing import NatsServer, TestIssuer
 
 LLTP = "2.000748.000.00.00.H56"  # Cấp Phiếu lý lịch tư pháp, Sở Tư pháp H56.14
+LLTP_BODY = {"procedure_code": LLTP, "form_data": {"muc_dich": "Bổ sung hồ sơ xin việc"}}
 INFO_ONLY = "1.001612.000.00.00.H56"
 
 
@@ -43,7 +44,7 @@ class TestSubmitOnline:
         sub = await js.subscribe("dossier.dossier.submitted", stream="DOSSIER",
                                  deliver_policy=nats.js.api.DeliverPolicy.NEW)
         r = await client.post("/api/v1/dossiers", headers=citizen(issuer),
-                              json={"procedure_code": LLTP})
+                              json=LLTP_BODY)
         code = r.json()["code"]
         event = None
         while event is None or event["subject"] != code:
@@ -60,7 +61,7 @@ class TestSubmitOnline:
     ) -> None:
         async def submit() -> str:
             r = await client.post("/api/v1/dossiers", headers=citizen(issuer),
-                                  json={"procedure_code": LLTP})
+                                  json=LLTP_BODY)
             assert r.status_code == 201, r.text
             return str(r.json()["code"])
 
@@ -71,7 +72,7 @@ class TestSubmitOnline:
 
 class TestRefusals:
     async def test_anonymous_gets_401_problem(self, client: httpx.AsyncClient) -> None:
-        r = await client.post("/api/v1/dossiers", json={"procedure_code": LLTP})
+        r = await client.post("/api/v1/dossiers", json=LLTP_BODY)
         assert r.status_code == 401
         assert r.headers["content-type"] == "application/problem+json"
         assert r.json()["code"] == "unauthorized"
@@ -79,7 +80,7 @@ class TestRefusals:
     async def test_forged_token_is_refused(self, client: httpx.AsyncClient) -> None:
         other = TestIssuer()  # a key the service has never seen
         r = await client.post("/api/v1/dossiers", headers=other.headers(kind="citizen"),
-                              json={"procedure_code": LLTP})
+                              json=LLTP_BODY)
         assert r.status_code == 401 and r.json()["code"] == "invalid_token"
 
     @pytest.mark.parametrize(
@@ -87,9 +88,12 @@ class TestRefusals:
         [
             ({"procedure_code": "9.999999.000.00.00.H56"}, "unknown_procedure"),
             ({"procedure_code": INFO_ONLY}, "procedure_not_submittable"),
-            ({"procedure_code": LLTP, "channel": "fax"}, "validation_failed"),
+            ({**LLTP_BODY, "channel": "fax"}, "validation_failed"),
             ({"procedure_code": LLTP, "agency_id": "not an agency"}, "validation_failed"),
             ({"procedure_code": LLTP, "form_data": "text"}, "validation_failed"),
+            ({"procedure_code": LLTP}, "invalid_form_data"),  # its form needs the purpose
+            ({"procedure_code": LLTP, "form_data": {"muc_dich": "Xin việc",
+                                                    "so_luong_phieu": 99}}, "invalid_form_data"),
         ],
     )
     async def test_bad_input_gets_422_and_leaves_nothing(
@@ -119,7 +123,7 @@ class TestRefusals:
             await client.post("/api/v1/dossiers", headers=headers,
                               json={"procedure_code": LLTP, "form_data": {"a": "b\x00"}}),
             await client.post("/api/v1/dossiers", headers=officer, json={
-                "procedure_code": LLTP, "channel": "counter",
+                **LLTP_BODY, "channel": "counter",
                 "applicant": {"id_number": "038190004321", "full_name": "A\x00"}}),
         ]
         assert [r.status_code for r in answers] == [422] * 4, [r.text for r in answers]
@@ -135,7 +139,7 @@ class TestRefusals:
     ) -> None:
         headers = issuer.headers(kind="official", roles=["processing_officer"],
                                  agency_id="H56.14")
-        r = await client.post("/api/v1/dossiers", headers=headers, json={"procedure_code": LLTP})
+        r = await client.post("/api/v1/dossiers", headers=headers, json=LLTP_BODY)
         assert r.status_code == 403
 
 
@@ -145,9 +149,9 @@ class TestIdempotency:
     ) -> None:
         headers = {**citizen(issuer), "Idempotency-Key": uuid.uuid4().hex}
         first = await client.post("/api/v1/dossiers", headers=headers,
-                                  json={"procedure_code": LLTP})
+                                  json=LLTP_BODY)
         again = await client.post("/api/v1/dossiers", headers=headers,
-                                  json={"procedure_code": LLTP})
+                                  json=LLTP_BODY)
         assert first.status_code == again.status_code == 201
         assert again.json()["code"] == first.json()["code"]
         assert again.headers["idempotent-replayed"] == "true"
@@ -158,7 +162,7 @@ class TestIdempotency:
         self, client: httpx.AsyncClient, issuer: TestIssuer
     ) -> None:
         headers = {**citizen(issuer), "Idempotency-Key": uuid.uuid4().hex}
-        await client.post("/api/v1/dossiers", headers=headers, json={"procedure_code": LLTP})
+        await client.post("/api/v1/dossiers", headers=headers, json=LLTP_BODY)
         r = await client.post("/api/v1/dossiers", headers=headers,
                               json={"procedure_code": LLTP, "form_data": {"a": 1}})
         assert r.status_code == 422 and r.json()["code"] == "idempotency_key_reused"
@@ -170,7 +174,7 @@ class TestVisibility:
     ) -> None:
         owner, stranger = uuid.uuid4().hex, uuid.uuid4().hex
         r = await client.post("/api/v1/dossiers", headers=citizen(issuer, owner),
-                              json={"procedure_code": LLTP})
+                              json=LLTP_BODY)
         code = r.json()["code"]
         assert (await client.get(f"/api/v1/dossiers/{code}",
                                  headers=citizen(issuer, owner))).status_code == 200
@@ -181,7 +185,7 @@ class TestVisibility:
         self, client: httpx.AsyncClient, issuer: TestIssuer
     ) -> None:
         code = (await client.post("/api/v1/dossiers", headers=citizen(issuer),
-                                  json={"procedure_code": LLTP})).json()["code"]
+                                  json=LLTP_BODY)).json()["code"]
         inside = issuer.headers(kind="official", roles=["processing_officer"], agency_id="H56.14")
         province = issuer.headers(kind="official", roles=["leader"], agency_id="H56")
         outside = issuer.headers(kind="official", roles=["processing_officer"],
@@ -196,7 +200,8 @@ class TestVisibility:
         self, client: httpx.AsyncClient, issuer: TestIssuer
     ) -> None:
         r = await client.post("/api/v1/dossiers", headers=citizen(issuer),
-                              json={"procedure_code": LLTP, "form_data": {"ho_ten": "Lê Thị B"}})
+                              json={"procedure_code": LLTP, "form_data": {
+                                  "muc_dich": "Xin việc", "noi_cu_tru": "Lê Thị B"}})
         public = await client.get(f"/api/v1/public/dossiers/{r.json()['code']}")
         assert public.status_code == 200
         assert "Lê Thị B" not in public.text and "038090001234" not in public.text
@@ -209,7 +214,7 @@ class TestCounterAndSearch:
     ) -> None:
         officer = issuer.headers(kind="official", roles=["one_stop_officer"], agency_id="H56.14")
         r = await client.post("/api/v1/dossiers", headers=officer, json={
-            "procedure_code": LLTP, "channel": "counter",
+            **LLTP_BODY, "channel": "counter",
             "applicant": {"id_number": "038190004321", "full_name": "Nguyễn Thị Đào"},
         })
         assert r.status_code == 201, r.text
@@ -223,7 +228,7 @@ class TestCounterAndSearch:
     ) -> None:
         officer = issuer.headers(kind="official", roles=["one_stop_officer"], agency_id="H56.14")
         r = await client.post("/api/v1/dossiers", headers=officer,
-                              json={"procedure_code": LLTP, "channel": "counter"})
+                              json={**LLTP_BODY, "channel": "counter"})
         assert r.status_code == 422 and r.json()["code"] == "applicant_required"
 
 

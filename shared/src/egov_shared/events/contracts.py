@@ -107,6 +107,35 @@ class DossierSubmittedV1(EventData):
     applicant_account_id: str | None = None
 
 
+class DossierChangedV1(EventData):
+    """A dossier moved in its lifecycle (một cửa điện tử). What svc-reporting and the national
+    portal sync need, and no personal data: the status before and after (national codes 1–10),
+    the due time after the change and the kind of actor (never who)."""
+
+    code: str
+    agency_id: str
+    procedure_code: str
+    channel: Literal["online", "counter", "post"]
+    online_level: str | None = None  # the procedure's: full (toàn trình), partial, info
+    action: str
+    status_code_before: int
+    status_code: int
+    at: datetime
+    due_at: datetime | None = None
+    actor_kind: str
+    received_at: datetime | None = None
+    to_agency_id: str | None = None  # handed_over: the unit that now holds the dossier
+    amount: int | None = None  # payment_requested / payment_received: integer đồng
+    outcome: Literal["approved", "rejected"] | None = None  # decided
+
+
+class DossierReturnedV1(DossierChangedV1):
+    """The result was returned (status 10): with the timeliness for the KPIs."""
+
+    timeliness: Literal["early", "on_time", "late"]
+    completed_at: datetime
+    processing_working_hours: float  # office hours from receipt to return
+
 @dataclass(frozen=True)
 class EventContract:
     type: str
@@ -155,10 +184,66 @@ DOSSIER_SUBMITTED = EventContract(
     "vn.egov.dossier.submitted.v1", "dossier.dossier.submitted",
     DossierSubmittedV1, "A dossier was submitted to an agency.",
 )
+DOSSIER_RECEIVED = EventContract(
+    "vn.egov.dossier.received.v1", "dossier.dossier.received",
+    DossierChangedV1, "A dossier was received (status 2).",
+)
+DOSSIER_REFUSED = EventContract(
+    "vn.egov.dossier.refused.v1", "dossier.dossier.refused",
+    DossierChangedV1, "A dossier was refused (status 3).",
+)
+DOSSIER_SUPPLEMENT_REQUESTED = EventContract(
+    "vn.egov.dossier.supplement_requested.v1", "dossier.dossier.supplement_requested",
+    DossierChangedV1, "A supplement was requested; the clock pauses (status 5).",
+)
+DOSSIER_SUPPLEMENTED = EventContract(
+    "vn.egov.dossier.supplemented.v1", "dossier.dossier.supplemented",
+    DossierChangedV1, "The applicant supplemented the dossier; the clock resumes.",
+)
+DOSSIER_HANDED_OVER = EventContract(
+    "vn.egov.dossier.handed_over.v1", "dossier.dossier.handed_over",
+    DossierChangedV1, "A dossier was handed over to another unit (status 4).",
+)
+DOSSIER_PAYMENT_REQUESTED = EventContract(
+    "vn.egov.dossier.payment_requested.v1", "dossier.dossier.payment_requested",
+    DossierChangedV1, "A financial obligation was requested (status 6).",
+)
+DOSSIER_PAYMENT_RECEIVED = EventContract(
+    "vn.egov.dossier.payment_received.v1", "dossier.dossier.payment_received",
+    DossierChangedV1, "The payment was received; processing resumes (status 4).",
+)
+DOSSIER_DECIDED = EventContract(
+    "vn.egov.dossier.decided.v1", "dossier.dossier.decided",
+    DossierChangedV1, "A dossier was decided; the result is ready (status 9).",
+)
+DOSSIER_RETURNED = EventContract(
+    "vn.egov.dossier.returned.v1", "dossier.dossier.returned",
+    DossierReturnedV1, "The result was returned (status 10).",
+)
+DOSSIER_WITHDRAWN = EventContract(
+    "vn.egov.dossier.withdrawn.v1", "dossier.dossier.withdrawn",
+    DossierChangedV1, "The applicant withdrew the dossier (status 7).",
+)
+DOSSIER_STOPPED = EventContract(
+    "vn.egov.dossier.stopped.v1", "dossier.dossier.stopped",
+    DossierChangedV1, "Processing was stopped (status 8).",
+)
+DOSSIER_APOLOGISED = EventContract(
+    "vn.egov.dossier.apologised.v1", "dossier.dossier.apologised",
+    DossierChangedV1, "A late dossier got an apology and a new appointed date (form 04).",
+)
+
+# The lifecycle contracts, one per action (svc_dossier.dossiers.state names them).
+DOSSIER_LIFECYCLE: tuple[EventContract, ...] = (
+    DOSSIER_RECEIVED, DOSSIER_REFUSED, DOSSIER_SUPPLEMENT_REQUESTED, DOSSIER_SUPPLEMENTED,
+    DOSSIER_HANDED_OVER, DOSSIER_PAYMENT_REQUESTED, DOSSIER_PAYMENT_RECEIVED, DOSSIER_DECIDED,
+    DOSSIER_RETURNED, DOSSIER_WITHDRAWN, DOSSIER_STOPPED, DOSSIER_APOLOGISED,
+)
 
 CONTRACTS: dict[str, EventContract] = {c.type: c for c in (
     ACCOUNT_REGISTERED, ACCOUNT_VERIFIED, ACCOUNT_LOCKED, ACCOUNT_DISABLED, ROLE_GRANTED,
     ROLE_REVOKED, CERTIFICATE_ISSUED, CERTIFICATE_REVOKED, DOSSIER_SUBMITTED,
+    *DOSSIER_LIFECYCLE,
 )}
 
 

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, insert, or_, select
+from sqlalchemy import Row, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from egov_shared.db import dialect_insert
 from egov_shared.text import fold
-from svc_dossier.models import dossier, dossier_sequence, idempotency_key
+from svc_dossier.models import (
+    dossier,
+    dossier_history,
+    dossier_hop,
+    dossier_sequence,
+    idempotency_key,
+)
 
 
 async def next_sequence(session: AsyncSession, agency_id: str, day: date) -> int:
@@ -38,27 +45,90 @@ async def get_by_code(session: AsyncSession, code: str) -> Row[Any] | None:
     return (await session.execute(select(dossier).where(dossier.c.code == code))).first()
 
 
+@dataclass(frozen=True)
+class DossierFilter:
+    """What a list of dossiers is narrowed to; ``None`` leaves a criterion out."""
+
+    applicant_account_id: str | None = None
+    agency_subtrees: tuple[str, ...] = ()  # each narrows further (caller's, then asked)
+    q: str | None = None
+    status_codes: frozenset[int] | None = field(default=None)
+    due_after: datetime | None = None
+    due_before: datetime | None = None
+    due_first: bool = False
+
+
+def _in_subtree(agency_id: str) -> Any:
+    return or_(dossier.c.agency_id == agency_id, dossier.c.agency_id.like(agency_id + ".%"))
+
+
 async def search(
-    session: AsyncSession,
-    *,
-    applicant_account_id: str | None,
-    agency_subtree: str | None,
-    q: str | None,
-    status_code: int | None,
-    limit: int,
-    offset: int,
+    session: AsyncSession, where: DossierFilter, *, limit: int, offset: int
 ) -> Sequence[Row[Any]]:
-    query = select(dossier).order_by(dossier.c.id.desc()).limit(limit).offset(offset)
-    if applicant_account_id is not None:
-        query = query.where(dossier.c.applicant_account_id == applicant_account_id)
-    if agency_subtree is not None:
-        query = query.where(or_(dossier.c.agency_id == agency_subtree,
-                                dossier.c.agency_id.like(agency_subtree + ".%")))
-    if q:
-        query = query.where(dossier.c.search_text.contains(fold(q), autoescape=True))
-    if status_code is not None:
-        query = query.where(dossier.c.status_code == status_code)
+    order = ((dossier.c.due_at.asc(), dossier.c.id.asc()) if where.due_first
+             else (dossier.c.id.desc(),))
+    query = select(dossier).order_by(*order).limit(limit).offset(offset)
+    if where.applicant_account_id is not None:
+        query = query.where(dossier.c.applicant_account_id == where.applicant_account_id)
+    for subtree in where.agency_subtrees:
+        query = query.where(_in_subtree(subtree))
+    if where.q:
+        query = query.where(dossier.c.search_text.contains(fold(where.q), autoescape=True))
+    if where.status_codes is not None:
+        query = query.where(dossier.c.status_code.in_(sorted(where.status_codes)))
+    if where.due_after is not None:
+        query = query.where(dossier.c.due_at >= where.due_after)
+    if where.due_before is not None:
+        query = query.where(dossier.c.due_at < where.due_before)
     return (await session.execute(query)).all()
+
+
+async def get_for_update(session: AsyncSession, code: str) -> Row[Any] | None:
+    """The dossier, locked until the end of the transaction (PostgreSQL): two actions on one
+    dossier are serialised, so each sees the status the other left."""
+    query = select(dossier).where(dossier.c.code == code).with_for_update()
+    return (await session.execute(query)).first()
+
+
+async def update_dossier(session: AsyncSession, dossier_id: int,
+                         values: dict[str, Any]) -> Row[Any]:
+    stmt = update(dossier).where(dossier.c.id == dossier_id).values(**values).returning(
+        *dossier.c)
+    return (await session.execute(stmt)).one()
+
+
+async def add_history(session: AsyncSession, values: dict[str, Any]) -> None:
+    """Appends a history row with the dossier's next sequence number."""
+    last = select(func.coalesce(func.max(dossier_history.c.sequence), 0)).where(
+        dossier_history.c.dossier_id == values["dossier_id"])
+    sequence = int((await session.execute(last)).scalar_one()) + 1
+    await session.execute(insert(dossier_history).values(**values, sequence=sequence))
+
+
+async def history_of(session: AsyncSession, dossier_id: int) -> Sequence[Row[Any]]:
+    query = select(dossier_history).where(dossier_history.c.dossier_id == dossier_id)
+    return (await session.execute(query.order_by(dossier_history.c.sequence))).all()
+
+
+async def last_action(session: AsyncSession, dossier_id: int, action: str) -> Row[Any] | None:
+    query = (select(dossier_history)
+             .where(dossier_history.c.dossier_id == dossier_id,
+                    dossier_history.c.action == action)
+             .order_by(dossier_history.c.sequence.desc()).limit(1))
+    return (await session.execute(query)).first()
+
+
+async def hops_of(session: AsyncSession, dossier_id: int) -> Sequence[Row[Any]]:
+    query = select(dossier_hop).where(dossier_hop.c.dossier_id == dossier_id)
+    return (await session.execute(query.order_by(dossier_hop.c.sequence))).all()
+
+
+async def add_hop(session: AsyncSession, values: dict[str, Any]) -> None:
+    await session.execute(insert(dossier_hop).values(**values))
+
+
+async def update_hop(session: AsyncSession, hop_id: int, values: dict[str, Any]) -> None:
+    await session.execute(update(dossier_hop).where(dossier_hop.c.id == hop_id).values(**values))
 
 
 async def find_idempotent(session: AsyncSession, principal: str, key: str) -> Row[Any] | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -52,3 +52,106 @@ class Dossier(PublicDossier):
     channel: Channel
     applicant: Applicant | None
     form_data: dict[str, Any]
+
+
+# Lifecycle action bodies. ``reason`` is part of what the applicant is told (forms 02, 03, 04);
+# ``note`` is the officers' internal note, never shown to the applicant.
+ReasonText = Annotated[str, Field(min_length=1, max_length=2000)]
+NoteText = Annotated[str | None, Field(max_length=2000)]
+
+
+class ActionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: NoteText = None
+
+
+class Refusal(ActionBody):
+    """Phiếu từ chối tiếp nhận (form 03)."""
+
+    reason: ReasonText
+
+
+class SupplementRequest(ActionBody):
+    """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (form 02): once per dossier."""
+
+    reason: ReasonText
+    missing: list[str] = Field(min_length=1, max_length=50,
+                               description="What the applicant must supply, one per item")
+
+
+class Supplement(ActionBody):
+    documents: list[str] = Field(default_factory=list, max_length=50,
+                                 description="References of the documents supplied")
+
+
+class HandOver(ActionBody):
+    to_agency_id: str = Field(max_length=35, pattern=AGENCY_ID_PATTERN,
+                              description="A unit inside the dossier agency's subtree")
+    deadline_days: int = Field(ge=1, le=365, description="This hop's deadline, working days")
+
+
+class PaymentRequest(ActionBody):
+    amount: int | None = Field(default=None, gt=0, le=10_000_000_000,
+                               description="VND (integer đồng); default: the procedure's fees")
+
+
+class PaymentReceived(ActionBody):
+    amount: int | None = Field(default=None, gt=0, le=10_000_000_000)
+    reference: str | None = Field(default=None, max_length=64,
+                                  description="Receipt or transaction reference")
+
+
+class Decision(ActionBody):
+    outcome: Literal["approved", "rejected"]
+    result_file: str | None = Field(default=None, max_length=500,
+                                    description="Reference of the electronic result file")
+    result_note: str | None = Field(default=None, max_length=2000,
+                                    description="The result as text, told to the applicant")
+
+
+class Withdrawal(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class Stop(ActionBody):
+    reason: ReasonText
+
+
+class Apology(ActionBody):
+    """Phiếu xin lỗi và hẹn lại ngày trả kết quả (form 04)."""
+
+    reason: ReasonText
+    new_due_at: datetime = Field(description="The new appointed time (ISO 8601 with offset)")
+
+
+class HistoryEntry(BaseModel):
+    sequence: int
+    action: str
+    from_status: int | None
+    to_status: int
+    status: str
+    actor_kind: str
+    actor_id: str | None = Field(description="Hidden from the applicant for officers' actions")
+    actor_agency_id: str | None
+    reason: str | None
+    note: str | None = Field(description="Officers' internal note; hidden from the applicant")
+    data: dict[str, Any]
+    at: datetime
+
+
+class Hop(BaseModel):
+    sequence: int
+    from_agency_id: str
+    to_agency_id: str
+    received_at: datetime
+    deadline_at: datetime
+    handed_on_at: datetime | None
+
+
+class DossierHistory(BaseModel):
+    code: str
+    entries: list[HistoryEntry]
+    hops: list[Hop] = Field(description="Hand-overs between units (form 05)")

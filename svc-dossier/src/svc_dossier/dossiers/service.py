@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Row
@@ -19,11 +21,14 @@ from egov_shared.events.contracts import DOSSIER_SUBMITTED
 from egov_shared.messaging.outbox import Outbox
 from egov_shared.text import fold
 from egov_shared.timeutil import VN_TZ, utcnow
-from svc_dossier.calendar.service import WorkCalendar
+from svc_dossier.calendar.service import calendar_for
 from svc_dossier.dossiers import repository
+from svc_dossier.dossiers.deadlines import due_at_for
+from svc_dossier.dossiers.repository import DossierFilter
 from svc_dossier.dossiers.schemas import Applicant, DossierSubmission
-from svc_dossier.dossiers.state import INITIAL_STATUS, Status
-from svc_dossier.procedures import repository as procedures
+from svc_dossier.dossiers.state import CLOCK_RUNNING, FINISHED, INITIAL_STATUS, Status
+from svc_dossier.procedures import service as procedure_rules
+from svc_dossier.procedures.service import validate_form
 
 OFFICER_ROLES = ("one_stop_officer", "processing_officer", "leader", "admin")
 
@@ -86,14 +91,12 @@ async def submit_dossier(
     idempotency_key: str | None,
 ) -> Row[Any]:
     applicant = _applicant_of(principal, submission)
-    procedure = await procedures.get(session, submission.procedure_code)
-    if procedure is None:
-        raise ValidationFailed(f"No procedure {submission.procedure_code}.",
-                               code="unknown_procedure")
+    procedure = await procedure_rules.for_submission(session, submission.procedure_code)
     if procedure.online_level == "info" and submission.channel == "online":
         raise ValidationFailed("This procedure is information only; it cannot be submitted.",
                                code="procedure_not_submittable")
     _check_assurance(principal, procedure, submission.channel)
+    validate_form(procedure, submission.form_data)
     agency_id = submission.agency_id or procedure.agency_id
     if applicant is not None and not principal.covers_agency(agency_id):
         raise Forbidden("That agency is outside your agency.", code="agency_not_covered")
@@ -102,7 +105,9 @@ async def submit_dossier(
     status = INITIAL_STATUS[submission.channel]
     sequence = await repository.next_sequence(session, agency_id, now.astimezone(VN_TZ).date())
     code = f"{agency_id}-{now.astimezone(VN_TZ):%y%m%d}-{sequence:04d}"
-    due_at = WorkCalendar().due_at(now, procedure.duration, procedure.duration_unit)
+    # Online, a provisional due time: receiving the dossier sets the real one.
+    due_at = due_at_for(await calendar_for(session, agency_id), procedure, submission.channel,
+                        now)
     applicant_name = applicant.full_name if applicant else principal.claims.get("name")
     row = await repository.insert_dossier(session, {
         "code": code,
@@ -120,6 +125,12 @@ async def submit_dossier(
         "submitted_at": now,
         "received_at": now if status == Status.RECEIVED else None,
         "due_at": due_at,
+    })
+    await repository.add_history(session, {
+        "dossier_id": row.id, "action": "submit", "from_status": None, "to_status": int(status),
+        "actor_id": principal.subject, "actor_kind": principal.kind,
+        "actor_agency_id": principal.agency_id, "data": {"channel": submission.channel},
+        "at": now,
     })
     if idempotency_key:
         await _remember(session, principal, idempotency_key, submission, code)
@@ -172,3 +183,49 @@ async def load_visible(session: AsyncSession, principal: Principal, code: str) -
     if row is None or not can_see(principal, row):
         raise NotFound(f"No dossier {code}.", code="dossier_not_found")
     return row
+
+
+# Queues (hàng đợi) by national status; the due queues look at dossiers whose clock runs.
+QUEUE_STATUSES: dict[str, frozenset[int]] = {
+    "new": frozenset({Status.SUBMITTED, Status.RECEIVED}),
+    "processing": frozenset({Status.PROCESSING}),
+    "supplement": frozenset({Status.SUPPLEMENT_REQUESTED}),
+    "due_soon": CLOCK_RUNNING,
+    "overdue": CLOCK_RUNNING,
+    "finished": FINISHED,
+}
+
+
+def _scope(principal: Principal, agency: str | None, queue: str | None) -> DossierFilter:
+    """Citizens and businesses: their own dossiers, no queues (they are officers' work lists).
+    Officers: their agency subtree, narrowed to ``agency`` when it lies inside it."""
+    if principal.kind in ("citizen", "business"):
+        if queue is not None:
+            raise Forbidden("Hàng đợi hồ sơ chỉ dành cho cán bộ.", code="queue_for_officers")
+        return DossierFilter(applicant_account_id=principal.subject,
+                             agency_subtrees=(agency,) if agency else ())
+    if not (principal.has_role(*OFFICER_ROLES) and principal.agency_id):
+        raise Forbidden("Your roles do not include dossier work.")
+    if agency and not principal.covers_agency(agency):
+        raise Forbidden("Cơ quan này nằm ngoài phạm vi của bạn.", code="agency_not_covered")
+    return DossierFilter(agency_subtrees=tuple(filter(None, (principal.agency_id, agency))))
+
+
+async def list_dossiers(
+    session: AsyncSession, principal: Principal, *, queue: str | None, agency: str | None,
+    q: str | None, status_code: int | None, due_within_hours: int, limit: int, offset: int,
+) -> Sequence[Row[Any]]:
+    """Newest first; the due queues (due_soon, overdue) due first."""
+    where = _scope(principal, agency, queue)
+    statuses = QUEUE_STATUSES[queue] if queue else None
+    if status_code is not None:
+        statuses = (statuses or frozenset({status_code})) & {status_code}
+    where = replace(where, q=q, status_codes=statuses, due_first=queue in ("due_soon", "overdue"))
+    now = utcnow()
+    if queue == "overdue":
+        where = replace(where, due_before=now)
+    elif queue == "due_soon":
+        calendar = await calendar_for(session, agency or principal.agency_id or "")
+        where = replace(where, due_after=now,
+                        due_before=calendar.add_working_hours(now, due_within_hours))
+    return await repository.search(session, where, limit=limit, offset=offset)

@@ -3,8 +3,8 @@
 - See: the holder of a personal certificate; any official, their own agency's organisational
   certificates; an administrator, every certificate of their agency's subtree.
 - Revoke: an administrator covering the certificate's agency, or the holder of a personal one.
-- Sign: a personal certificate only by its holder; an organisational one by a clerk (văn thư)
-  or leader (lãnh đạo) of exactly that agency.
+- Sign: a personal certificate only by its holder; an organisational one by a clerk (văn thư),
+  leader (lãnh đạo) or one-stop-shop officer (the receipts, Mẫu 01) of exactly that agency.
 - Export (PKCS#12): the holder of a personal certificate, nobody else.
 
 The service applies them to the caller as stored now (``service.acting``) for every action
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from egov_shared.auth import Principal
 from svc_identity.models import Certificate
 
-ORGANISATIONAL_SIGNER_ROLES = ("clerk", "leader")
+ORGANISATIONAL_SIGNER_ROLES = ("clerk", "leader", "one_stop_officer")
 
 
 @dataclass(frozen=True)

@@ -155,8 +155,8 @@ async def revoke_certificate(serial: Serial, body: RevocationRequest, principal:
 async def sign_digest(serial: Serial, body: SignatureRequest, principal: PrincipalDep,
                       request: Request, session: SessionDep, box: SecretBoxDep) -> SignatureOut:
     """Access: official; a personal certificate's holder, or for an organisational one a
-    clerk or leader of that very agency. Signs a digest with the key kept here (remote
-    signing, e.g. for PAdES); audited."""
+    clerk, leader or one-stop-shop officer of that very agency. Signs a digest with the key
+    kept here (remote signing, e.g. for PAdES); audited."""
     made = await signing.sign_digest(session, box=box, caller=_caller(principal, request),
                                      serial=serial, request=body)
     return SignatureOut(signature=base64.b64encode(made.value).decode("ascii"),

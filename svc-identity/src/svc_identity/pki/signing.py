@@ -41,8 +41,9 @@ async def sign_digest(session: AsyncSession, *, box: SecretBox, caller: Caller, 
     caller = await acting(session, caller)
     row = await get_visible(session, caller.principal, serial)
     if not policy.may_sign(caller.principal, row):
-        raise Forbidden("Chỉ người được cấp (chứng thư cá nhân) hoặc văn thư, lãnh đạo của cơ "
-                        "quan (chứng thư tổ chức) mới ký được.", code="not_the_signer")
+        raise Forbidden("Chỉ người được cấp (chứng thư cá nhân) hoặc văn thư, lãnh đạo, cán bộ "
+                        "một cửa của cơ quan (chứng thư tổ chức) mới ký được.",
+                        code="not_the_signer")
     key = _usable_key(row, box)
     digest = _digest(request)
     value, algorithm = ca.sign_digest(key, digest, request.digest_algorithm)

@@ -27,7 +27,7 @@ def upgrade() -> None:
                                       server_default="[]"))
         batch_op.add_column(sa.Column("online_duration", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("after_15h_next_day", sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
+                                      server_default="0"))  # a literal: no table rebuild
         batch_op.add_column(sa.Column("form_schema", sa.JSON(), nullable=True))
 
 
