@@ -17,6 +17,7 @@ from svc_dossier.payments.router import router as payments_router
 from svc_dossier.payments.simulator import create_simulator
 from svc_dossier.procedures.demo import load_demo_procedures
 from svc_dossier.procedures.router import router as procedures_router
+from svc_dossier.ratings.router import router as ratings_router
 from svc_dossier.settings import DossierSettings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -40,7 +41,7 @@ def create_app(
         messaging=messaging,
         migrations_dir=MIGRATIONS,
         routers=[procedures_router, dossiers_router, calendar_router, payments_router,
-                 forms_router],
+                 forms_router, ratings_router],
         on_startup=[load_demo],
         jwks_fetcher=jwks_fetcher,
     )

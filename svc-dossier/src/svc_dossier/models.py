@@ -8,6 +8,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -197,4 +198,22 @@ calendar_override = Table(
     Column("created_by", String(64), nullable=False),  # "seed" for rows the migration adds
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("uq_calendar_override_day_scope", "day", "scope", unique=True),
+)
+
+# Đánh giá mức độ hài lòng: one per dossier, by its applicant, once it is finished.
+dossier_rating = Table(
+    "dossier_rating",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("dossier_id", BigIntPK, ForeignKey("dossier.id"), nullable=False, unique=True),
+    Column("dossier_code", String(64), nullable=False),
+    Column("agency_id", String(35), nullable=False),
+    Column("procedure_code", String(64), nullable=False),
+    Column("scores", JSON, nullable=False),  # category → 1..5
+    Column("average", Float, nullable=False),
+    Column("satisfied", Boolean, nullable=False),
+    Column("comment", Text, nullable=True),
+    Column("rated_by", String(64), nullable=False),
+    Column("rated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_dossier_rating_agency_rated", "agency_id", "rated_at"),
 )

@@ -136,6 +136,20 @@ class DossierReturnedV1(DossierChangedV1):
     completed_at: datetime
     processing_working_hours: float  # office hours from receipt to return
 
+
+class DossierRatedV1(EventData):
+    """The applicant rated a finished dossier (the 766 index's satisfaction group): scores
+    1–5 per category, never the free-text comment."""
+
+    code: str
+    agency_id: str
+    procedure_code: str
+    channel: str
+    scores: dict[str, int]  # category → 1 (rất không hài lòng) … 5 (rất hài lòng)
+    average: float
+    satisfied: bool  # average ≥ 4 (hài lòng or rất hài lòng)
+    at: datetime
+
 @dataclass(frozen=True)
 class EventContract:
     type: str
@@ -233,6 +247,11 @@ DOSSIER_APOLOGISED = EventContract(
     DossierChangedV1, "A late dossier got an apology and a new appointed date (form 04).",
 )
 
+DOSSIER_RATED = EventContract(
+    "vn.egov.dossier.rated.v1", "dossier.dossier.rated",
+    DossierRatedV1, "The applicant rated a finished dossier (satisfaction).",
+)
+
 # The lifecycle contracts, one per action (svc_dossier.dossiers.state names them).
 DOSSIER_LIFECYCLE: tuple[EventContract, ...] = (
     DOSSIER_RECEIVED, DOSSIER_REFUSED, DOSSIER_SUPPLEMENT_REQUESTED, DOSSIER_SUPPLEMENTED,
@@ -243,7 +262,7 @@ DOSSIER_LIFECYCLE: tuple[EventContract, ...] = (
 CONTRACTS: dict[str, EventContract] = {c.type: c for c in (
     ACCOUNT_REGISTERED, ACCOUNT_VERIFIED, ACCOUNT_LOCKED, ACCOUNT_DISABLED, ROLE_GRANTED,
     ROLE_REVOKED, CERTIFICATE_ISSUED, CERTIFICATE_REVOKED, DOSSIER_SUBMITTED,
-    *DOSSIER_LIFECYCLE,
+    *DOSSIER_LIFECYCLE, DOSSIER_RATED,
 )}
 
 
