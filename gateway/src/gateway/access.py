@@ -78,6 +78,8 @@ ACCESS_RULES: tuple[Rule, ...] = (
     Rule("/api/v1/payments/notifications", "public", POST, exact=True),
     Rule("/api/v1/payments", "token"),
     Rule("/api/v1/forms", "token"),  # the register (Mẫu 06), for officials
+    Rule("/api/v1/notification-preferences", "token"),  # an applicant's own
+    Rule("/api/v1/datastore", "token"),  # an applicant's own data store
     # svc-docflow (the axis is for partner systems: a client token)
     Rule("/api/v1/documents", "token"),
     Rule("/api/v1/axis/", "token"),

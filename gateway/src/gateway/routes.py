@@ -16,7 +16,8 @@ ROUTE_PREFIXES: Mapping[str, tuple[str, ...]] = {
         "/api/v1/audit",
     ),
     "dossier": ("/api/v1/procedures", "/api/v1/dossiers", "/api/v1/public/", "/api/v1/calendar/",
-               "/api/v1/payments", "/api/v1/forms"),
+               "/api/v1/payments", "/api/v1/forms", "/api/v1/notification-preferences",
+               "/api/v1/datastore"),
     "docflow": ("/api/v1/documents", "/api/v1/axis/"),
     "reporting": ("/api/v1/reports",),
 }

@@ -3,6 +3,7 @@ consumers, token verifier and HTTP plumbing are wired together."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -104,21 +105,33 @@ class RequestGuardMiddleware:
     path, the query string or a JSON body (422): PostgreSQL cannot store them in text, so they
     would otherwise surface as a server error deep in a query."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, *, uploads: Sequence[str] = (),
+                 upload_max_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        # Streamed file uploads (``POST`` to a path matching ``uploads``) enforce their own,
+        # larger limits while they stream; the guard only stops them at ``upload_max_bytes``.
+        self.uploads = re.compile("|".join(f"(?:{p})" for p in uploads)) if uploads else None
+        self.upload_max_bytes = upload_max_bytes or max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if (self.uploads is not None and scope.get("method") == "POST"
+                and self.uploads.fullmatch(scope["path"])):
+            await self._guard(scope, receive, send, self.upload_max_bytes)
+        else:
+            await self._guard(scope, receive, send, self.max_bytes)
+
+    async def _guard(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         headers = dict(scope["headers"])
         length = headers.get(b"content-length", b"")
-        if length.isdigit() and int(length) > self.max_bytes:
-            await _refuse(413, scope, receive, send, self.max_bytes)
+        if length.isdigit() and int(length) > limit:
+            await _refuse(413, scope, receive, send, limit)
             return
         if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b""):
-            await _refuse(422, scope, receive, send, self.max_bytes)
+            await _refuse(422, scope, receive, send, limit)
             return
         is_json = b"json" in headers.get(b"content-type", b"")
         received, tail = 0, b""
@@ -130,7 +143,7 @@ class RequestGuardMiddleware:
             if message["type"] == "http.request":
                 chunk = message.get("body", b"")
                 received += len(chunk)
-                if received > self.max_bytes:
+                if received > limit:
                     refused = 413
                 elif is_json and b"\\u0000" in tail + chunk:
                     refused = 422
@@ -144,12 +157,12 @@ class RequestGuardMiddleware:
             if refused is None:
                 await send(message)
             elif message["type"] == "http.response.start":
-                await _refuse(refused, scope, receive, send, self.max_bytes)
+                await _refuse(refused, scope, receive, send, limit)
 
         try:
             await self.app(scope, guarded_receive, guarded_send)
         except _Refused as exc:
-            await _refuse(exc.status, scope, receive, send, self.max_bytes)
+            await _refuse(exc.status, scope, receive, send, limit)
 
 
 class _Refused(Exception):
@@ -179,6 +192,8 @@ def create_service_app(
     subscriptions: Sequence[Subscription] = (),
     on_startup: Sequence[StartupHook] = (),
     jwks_fetcher: JwksFetcher | None = None,
+    uploads: Sequence[str] = (),
+    upload_max_bytes: int | None = None,
 ) -> FastAPI:
     configure_logging(settings.service_name, level=settings.log_level, json=settings.log_json)
 
@@ -204,7 +219,8 @@ def create_service_app(
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     install_error_handlers(app)
-    app.add_middleware(RequestGuardMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestGuardMiddleware, max_bytes=settings.max_body_bytes,
+                       uploads=uploads, upload_max_bytes=upload_max_bytes)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
     app.include_router(health_router(), include_in_schema=False)
     for router in routers:

@@ -8,10 +8,17 @@ from fastapi import FastAPI
 
 from egov_shared.app import ServiceRuntime, create_service_app
 from egov_shared.auth import JwksFetcher
+from svc_dossier.attachments.router import router as attachments_router
 from svc_dossier.calendar.router import router as calendar_router
+from svc_dossier.datastore.router import router as datastore_router
 from svc_dossier.dossiers.router import router as dossiers_router
 from svc_dossier.forms.router import router as forms_router
 from svc_dossier.models import messaging, metadata
+from svc_dossier.notifications import dispatcher as notifications
+from svc_dossier.notifications.consumers.dossier_events import (
+    SUBSCRIPTIONS as NOTIFICATION_SUBSCRIPTIONS,
+)
+from svc_dossier.notifications.router import router as notifications_router
 from svc_dossier.payments.platform import PaymentPlatform
 from svc_dossier.payments.router import router as payments_router
 from svc_dossier.payments.simulator import create_simulator
@@ -41,10 +48,16 @@ def create_app(
         messaging=messaging,
         migrations_dir=MIGRATIONS,
         routers=[procedures_router, dossiers_router, calendar_router, payments_router,
-                 forms_router, ratings_router],
+                 forms_router, ratings_router, notifications_router, attachments_router,
+                 datastore_router],
+        subscriptions=NOTIFICATION_SUBSCRIPTIONS,
         on_startup=[load_demo],
         jwks_fetcher=jwks_fetcher,
+        # File uploads stream past the 1 MB JSON cap; the slice enforces per-component limits.
+        uploads=[r"/api/v1/dossiers/[^/]+/attachments"],
+        upload_max_bytes=settings.attachment_max_bytes + 65_536,
     )
+    notifications.install(app, settings)  # the dispatcher beside the relay
     secret = settings.payment_shared_secret()
     app.state.payment_platform = PaymentPlatform(
         settings.payment_url, partner=settings.payment_partner, secret=secret,

@@ -82,6 +82,13 @@ dossier = Table(
     Column("completed_at", DateTime(timezone=True), nullable=True),
     Column("timeliness", String(16), nullable=True),
     Index("ix_dossier_agency_submitted", "agency_id", "submitted_at"),
+    # Officers' queues and the search (migration 0010). The trigram index is GIN on PostgreSQL;
+    # SQLite gets a plain one of the same name (unused by LIKE '%…%') so the models match both.
+    Index("ix_dossier_agency_status_due", "agency_id", "status_code", "due_at",
+          postgresql_ops={"agency_id": "varchar_pattern_ops"}),
+    Index("ix_dossier_status_due", "status_code", "due_at"),
+    Index("ix_dossier_search_text_trgm", "search_text", postgresql_using="gin",
+          postgresql_ops={"search_text": "gin_trgm_ops"}),
 )
 
 # Daily per-agency counter behind the dossier code {agency}-{YYMMDD}-{NNNN}.
@@ -216,4 +223,86 @@ dossier_rating = Table(
     Column("rated_by", String(64), nullable=False),
     Column("rated_at", DateTime(timezone=True), nullable=False),
     Index("ix_dossier_rating_agency_rated", "agency_id", "rated_at"),
+)
+
+# Thông báo cho người nộp hồ sơ: a citizen's or business's contact and choices (online
+# applicants; counter applicants are told at the contact typed at the counter).
+notification_preference = Table(
+    "notification_preference",
+    metadata,
+    Column("account_id", String(64), primary_key=True),
+    Column("email", String(254), nullable=True),
+    Column("phone", String(16), nullable=True),  # E.164, +84…
+    Column("email_enabled", Boolean, nullable=False),
+    Column("sms_enabled", Boolean, nullable=False),
+    Column("muted_events", JSON, nullable=False),  # non-essential kinds the applicant declined
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# One row per message and channel, written with the consumer's inbox row; the dispatcher sends
+# it outside any transaction, retrying with a growing delay (pending → sent | failed).
+applicant_notification = Table(
+    "applicant_notification",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("event_id", String(64), nullable=False),
+    Column("channel", String(8), nullable=False),  # email | sms
+    Column("kind", String(32), nullable=False),  # received, supplement_requested, …
+    Column("dossier_code", String(64), nullable=False, index=True),
+    Column("recipient", String(254), nullable=False),
+    Column("subject", Text, nullable=True),  # email only
+    Column("body", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("last_error", String(500), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+    Index("uq_applicant_notification_event_channel", "event_id", "channel", unique=True),
+    Index("ix_applicant_notification_status_next", "status", "next_attempt_at"),
+)
+
+# Kho dữ liệu điện tử của tổ chức, cá nhân: an applicant's stored documents (components
+# digitised at the counter, electronic results), reusable in later dossiers. The owner is the
+# account when known, else the personal ID number (a counter applicant who signs in later with
+# a verified account). Bytes live in the blob store under ``storage_key`` (content-addressed).
+datastore_document = Table(
+    "datastore_document",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("owner_account_id", String(64), nullable=True, index=True),
+    Column("owner_id_number", String(12), nullable=True, index=True),
+    Column("title", Text, nullable=False),  # the component's or the procedure's name
+    Column("component_code", String(64), nullable=True),
+    Column("procedure_code", String(64), nullable=False),
+    Column("dossier_code", String(64), nullable=False),  # where it came from
+    Column("source", String(16), nullable=False),  # counter_scan | result
+    Column("filename", String(255), nullable=False),
+    Column("media_type", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("storage_key", String(255), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Tệp đính kèm: one file of a dossier, for a component (thành phần hồ sơ) or its electronic
+# result; ``source`` says how it came: upload | counter_scan | datastore_reuse | result.
+attachment = Table(
+    "attachment",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("dossier_id", BigIntPK, ForeignKey("dossier.id"), nullable=False, index=True),
+    Column("component_code", String(64), nullable=True),  # NULL for the result
+    Column("kind", String(16), nullable=False),  # component | result
+    Column("source", String(16), nullable=False),
+    Column("filename", String(255), nullable=False),
+    Column("media_type", String(64), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("storage_key", String(255), nullable=False),
+    Column("datastore_document_id", BigIntPK, ForeignKey("datastore_document.id"),
+           nullable=True),
+    Column("uploaded_by", String(64), nullable=False),
+    Column("uploader_kind", String(16), nullable=False),
+    Column("uploaded_at", DateTime(timezone=True), nullable=False),
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
@@ -34,6 +36,46 @@ class DossierSettings(ServiceSettings):
         if self.payment_secret is not None:
             return self.payment_secret.get_secret_value()
         return DEMO_PAYMENT_SECRET if self.demo else None
+
+    # Attachments (thành phần hồ sơ) and the personal data store: content-addressed blobs on
+    # local disk, or in an S3-compatible object store when a bucket is configured.
+    attachments_dir: str = Field(
+        default="var/attachments", description="Local blob store, and the spool directory "
+                                               "where uploads are written while checked.")
+    attachment_max_bytes: int = Field(
+        default=10 * 1024 * 1024, ge=1, description="Global cap on one attachment; a "
+                                                    "component's max_bytes may only lower it, "
+                                                    "and so does DOSSIER_MAX_BODY_BYTES.")
+    s3_bucket: str | None = Field(default=None, description="Set: blobs go to this bucket.")
+    s3_endpoint_url: str | None = None  # None: the AWS default; MinIO etc.: its address
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    s3_prefix: str = "attachments/"
+
+    # Notifications to applicants (notifications/). Email over SMTP when DOSSIER_SMTP_URL is
+    # set (smtp://user:password@host:587; smtps:// for implicit TLS on 465); without it, in demo
+    # mode each message is written as an .eml file into mail_drop_dir; outside demo mode email
+    # is not sent (rows fail with ``email_not_configured``). SMS through a provider; the default
+    # is the SIMULATOR, which keeps messages in memory and logs them.
+    smtp_url: SecretStr | None = Field(default=None, description="smtp[s]://user:pass@host:port")
+    smtp_starttls: Literal["auto", "required", "off"] = Field(
+        default="auto", description="auto: when the server offers it; required: refuse to send "
+                                    "otherwise (production); off: never (a local relay).")
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    mail_from: str = "Cổng dịch vụ công tỉnh Thanh Hóa <no-reply@dichvucong.local>"
+    mail_drop_dir: str = "var/mail"
+    sms_provider: Literal["simulator", "none"] = "simulator"
+    sms_unaccented: bool = Field(
+        default=False, description="Strip diacritics from SMS: one 160-character GSM-7 part "
+                                   "instead of 70-character UCS-2 parts.")
+    notification_max_attempts: int = Field(default=6, ge=1, le=50)
+    notification_retry_base_seconds: float = Field(default=30.0, gt=0)
+    notification_retry_max_seconds: float = Field(default=3600.0, gt=0)
+    notification_poll_seconds: float = Field(default=2.0, gt=0)
+    notification_batch_size: int = Field(default=50, ge=1, le=1000)
+    # A claimed row is due again after the lease if the sender dies mid-way (at least once).
+    notification_lease_seconds: float = Field(default=120.0, gt=0)
 
 
 # Published like the demo password: it only ever talks to the simulator.

@@ -150,6 +150,21 @@ class DossierRatedV1(EventData):
     satisfied: bool  # average ≥ 4 (hài lòng or rất hài lòng)
     at: datetime
 
+
+class DossierDocumentV1(EventData):
+    """A component was digitised at the counter or reused from the applicant's data store, or
+    an electronic result was issued into it (the 766 index's digitisation group). No personal
+    data: no names, file names or digests."""
+
+    code: str
+    agency_id: str
+    procedure_code: str
+    component_code: str | None = None  # None for a result
+    source: Literal["counter_scan", "datastore_reuse", "result"]
+    to_datastore: bool = False  # also kept in the applicant's data store
+    at: datetime
+
+
 @dataclass(frozen=True)
 class EventContract:
     type: str
@@ -251,6 +266,18 @@ DOSSIER_RATED = EventContract(
     "vn.egov.dossier.rated.v1", "dossier.dossier.rated",
     DossierRatedV1, "The applicant rated a finished dossier (satisfaction).",
 )
+DOSSIER_COMPONENT_DIGITISED = EventContract(
+    "vn.egov.dossier.component_digitised.v1", "dossier.dossier.component_digitised",
+    DossierDocumentV1, "A component was digitised (scanned) at the counter.",
+)
+DOSSIER_COMPONENT_REUSED = EventContract(
+    "vn.egov.dossier.component_reused.v1", "dossier.dossier.component_reused",
+    DossierDocumentV1, "A component was reused from the applicant's data store.",
+)
+DOSSIER_RESULT_ISSUED = EventContract(
+    "vn.egov.dossier.result_issued.v1", "dossier.dossier.result_issued",
+    DossierDocumentV1, "An electronic result was returned into the applicant's data store.",
+)
 
 # The lifecycle contracts, one per action (svc_dossier.dossiers.state names them).
 DOSSIER_LIFECYCLE: tuple[EventContract, ...] = (
@@ -263,6 +290,7 @@ CONTRACTS: dict[str, EventContract] = {c.type: c for c in (
     ACCOUNT_REGISTERED, ACCOUNT_VERIFIED, ACCOUNT_LOCKED, ACCOUNT_DISABLED, ROLE_GRANTED,
     ROLE_REVOKED, CERTIFICATE_ISSUED, CERTIFICATE_REVOKED, DOSSIER_SUBMITTED,
     *DOSSIER_LIFECYCLE, DOSSIER_RATED,
+    DOSSIER_COMPONENT_DIGITISED, DOSSIER_COMPONENT_REUSED, DOSSIER_RESULT_ISSUED,
 )}
 
 

@@ -20,6 +20,7 @@ from egov_shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from egov_shared.messaging.outbox import Outbox
 from egov_shared.timeutil import VN_TZ, in_supported_range, to_vn, utcnow
 from svc_dossier.calendar.service import calendar_for, extend_for_pause
+from svc_dossier.datastore import service as datastore
 from svc_dossier.dossiers import repository, schemas
 from svc_dossier.dossiers.deadlines import aware, due_at_for, timeliness
 from svc_dossier.dossiers.service import can_see
@@ -107,6 +108,8 @@ async def perform(session: AsyncSession, outbox: Outbox, *, actor: Actor, code: 
     })
     await outbox.add(session, transition.event, subject=code, agency=row.agency_id,
                      data=_event_data(ctx, action, updated, change))
+    if action is Action.RETURN_RESULT:  # the electronic result into the applicant's store
+        await datastore.issue_result(session, outbox, updated, at=ctx.now)
     return updated
 
 
@@ -253,6 +256,7 @@ async def _decide(ctx: Context, body: schemas.Decision) -> Change:
     if not (body.result_file or body.result_note):
         raise ValidationFailed("Kết quả cần tệp kết quả điện tử hoặc nội dung kết quả.",
                                code="result_required")
+    await datastore.check_result_file(ctx.session, ctx.dossier, body.result_file)
     return Change(Status.DECIDED, note=body.note, event={"outcome": body.outcome}, data={
         "outcome": body.outcome, "result_file": body.result_file,
         "result_note": body.result_note,

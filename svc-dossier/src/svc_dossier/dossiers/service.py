@@ -103,11 +103,12 @@ async def submit_dossier(
 
     now = utcnow()
     status = INITIAL_STATUS[submission.channel]
-    sequence = await repository.next_sequence(session, agency_id, now.astimezone(VN_TZ).date())
-    code = f"{agency_id}-{now.astimezone(VN_TZ):%y%m%d}-{sequence:04d}"
-    # Online, a provisional due time: receiving the dossier sets the real one.
+    # Online, a provisional due time: receiving the dossier sets the real one. Read before
+    # taking the sequence: its row stays locked until commit and serialises the agency's day.
     due_at = due_at_for(await calendar_for(session, agency_id), procedure, submission.channel,
                         now)
+    sequence = await repository.next_sequence(session, agency_id, now.astimezone(VN_TZ).date())
+    code = f"{agency_id}-{now.astimezone(VN_TZ):%y%m%d}-{sequence:04d}"
     applicant_name = applicant.full_name if applicant else principal.claims.get("name")
     row = await repository.insert_dossier(session, {
         "code": code,

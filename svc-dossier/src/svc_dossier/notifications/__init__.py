@@ -1,0 +1,1 @@
+"""Notifications to applicants: every status change that concerns them, by email and SMS."""
