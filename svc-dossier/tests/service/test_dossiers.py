@@ -6,6 +6,7 @@ import asyncio
 import json
 import re
 import uuid
+from typing import Any
 
 import httpx
 import nats
@@ -230,6 +231,43 @@ class TestCounterAndSearch:
         r = await client.post("/api/v1/dossiers", headers=officer,
                               json={**LLTP_BODY, "channel": "counter"})
         assert r.status_code == 422 and r.json()["code"] == "applicant_required"
+
+
+REPRESENTATIVE = {"id_number": "038085001122", "full_name": "Trần Văn Bình",
+                  "relationship": "cha", "authorisation": "Cha của người chưa thành niên"}
+
+
+class TestAuthorisedRepresentative:
+    async def test_an_officer_records_who_files_for_the_applicant(
+        self, client: httpx.AsyncClient, issuer: TestIssuer
+    ) -> None:
+        officer = issuer.headers(kind="official", roles=["one_stop_officer"], agency_id="H56.14")
+        r = await client.post("/api/v1/dossiers", headers=officer, json={
+            **LLTP_BODY, "channel": "post",
+            "applicant": {"id_number": "038208004321", "full_name": "Trần Thị Mai"},
+            "representative": REPRESENTATIVE})
+        assert r.status_code == 201, r.text
+        seen = await client.get(f"/api/v1/dossiers/{r.json()['code']}", headers=officer)
+        assert seen.json()["representative"] == {**REPRESENTATIVE, "phone": None}
+        assert seen.json()["applicant"]["full_name"] == "Trần Thị Mai"
+        assert "representative" not in seen.json()["form_data"]
+
+    @pytest.mark.parametrize(("change", "code"), [
+        ({"channel": "online"}, "representative_not_online"),
+        ({"representative": {"id_number": "038085001122", "full_name": "Trần Văn Bình"}},
+         "validation_failed"),  # no authorisation shown
+    ])
+    async def test_refusals(self, client: httpx.AsyncClient, issuer: TestIssuer,
+                            change: dict[str, Any], code: str) -> None:
+        body: dict[str, Any] = {
+            **LLTP_BODY, "channel": "counter", "representative": REPRESENTATIVE,
+            "applicant": {"id_number": "038208004321", "full_name": "Trần Thị Mai"}, **change}
+        headers = (citizen(issuer) if body["channel"] == "online" else issuer.headers(
+            kind="official", roles=["one_stop_officer"], agency_id="H56.14"))
+        if body["channel"] == "online":
+            body.pop("applicant")
+        r = await client.post("/api/v1/dossiers", headers=headers, json=body)
+        assert r.status_code == 422 and r.json()["code"] == code, r.text
 
 
 class TestCatalogueAndCalendar:

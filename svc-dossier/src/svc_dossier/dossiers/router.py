@@ -31,6 +31,7 @@ from svc_dossier.dossiers.schemas import (
     HistoryEntry,
     Hop,
     PublicDossier,
+    Representative,
 )
 from svc_dossier.dossiers.state import STATUS_NAMES, Action
 
@@ -52,11 +53,14 @@ def _dates(row: Row[Any]) -> dict[str, Any]:
 def to_dossier(row: Row[Any]) -> Dossier:
     form = dict(row.form_data)
     applicant = form.pop("applicant", None)
+    representative = form.pop("representative", None)
     if applicant is None and row.applicant_id_number:
         applicant = {"id_number": row.applicant_id_number,
                      "full_name": row.applicant_name or row.applicant_id_number}
     return Dossier(**_dates(row), channel=row.channel, form_data=form,
-                   applicant=Applicant.model_validate(applicant) if applicant else None)
+                   applicant=Applicant.model_validate(applicant) if applicant else None,
+                   representative=(Representative.model_validate(representative)
+                                   if representative else None))
 
 
 @router.post(

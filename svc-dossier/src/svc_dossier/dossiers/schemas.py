@@ -23,6 +23,22 @@ class Applicant(BaseModel):
     email: str | None = Field(default=None, max_length=254)
 
 
+class Representative(BaseModel):
+    """Người được ủy quyền: who files a counter or postal dossier for the applicant, with the
+    authorisation they showed (a power of attorney, or the legal relationship)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id_number: str = Field(pattern=r"^[0-9]{12}$")
+    full_name: str = Field(min_length=1, max_length=200)
+    phone: str | None = Field(default=None, max_length=20)
+    relationship: str | None = Field(default=None, max_length=100,
+                                     description="e.g. cha, mẹ, người giám hộ")
+    authorisation: str = Field(min_length=1, max_length=500, description=(
+        "Giấy ủy quyền / văn bản ủy quyền shown at the counter: its number and date, or the "
+        "legal basis (e.g. cha mẹ của người chưa thành niên)"))
+
+
 class DossierSubmission(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -31,6 +47,8 @@ class DossierSubmission(BaseModel):
     form_data: dict[str, Any] = Field(default_factory=dict)
     channel: Channel = "online"
     applicant: Applicant | None = None
+    representative: Representative | None = Field(
+        default=None, description="Counter and post only: who files it for the applicant")
 
 
 class PublicDossier(BaseModel):
@@ -51,6 +69,7 @@ class PublicDossier(BaseModel):
 class Dossier(PublicDossier):
     channel: Channel
     applicant: Applicant | None
+    representative: Representative | None = None
     form_data: dict[str, Any]
 
 

@@ -57,6 +57,10 @@ def _applicant_of(principal: Principal, submission: DossierSubmission) -> Applic
         if principal.kind not in ("citizen", "business"):
             raise Forbidden("Online submission is for citizens and businesses.",
                             code="online_submission_forbidden")
+        if submission.representative is not None:
+            raise ValidationFailed("Người được ủy quyền chỉ ghi nhận khi nộp trực tiếp hoặc qua "
+                                   "bưu chính; trực tuyến, người nộp là chủ tài khoản.",
+                                   code="representative_not_online")
         return None
     if not principal.has_role("one_stop_officer", "admin"):
         raise Forbidden("Only one-stop-shop officers record counter and postal submissions.",
@@ -121,7 +125,9 @@ async def submit_dossier(
         "applicant_name": applicant_name,
         "search_text": fold(" ".join(filter(None, [code, applicant_name, procedure.name]))),
         "form_data": {**submission.form_data,
-                      **({"applicant": applicant.model_dump()} if applicant else {})},
+                      **({"applicant": applicant.model_dump()} if applicant else {}),
+                      **({"representative": submission.representative.model_dump()}
+                         if submission.representative else {})},
         "submitted_by": principal.subject,
         "submitted_at": now,
         "received_at": now if status == Status.RECEIVED else None,
