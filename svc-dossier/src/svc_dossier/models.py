@@ -81,7 +81,12 @@ dossier = Table(
     Column("due_at", DateTime(timezone=True), nullable=True),
     Column("completed_at", DateTime(timezone=True), nullable=True),
     Column("timeliness", String(16), nullable=True),
+    # The unit holding the dossier after a hand-over (a sub-unit of agency_id): its officers
+    # see it and work on it too. NULL while the receiving agency holds it.
+    Column("current_unit", String(35), nullable=True),
     Index("ix_dossier_agency_submitted", "agency_id", "submitted_at"),
+    Index("ix_dossier_current_unit", "current_unit",
+          postgresql_ops={"current_unit": "varchar_pattern_ops"}),
     # Officers' queues and the search (migration 0010). The trigram index is GIN on PostgreSQL;
     # SQLite gets a plain one of the same name (unused by LIKE '%…%') so the models match both.
     Index("ix_dossier_agency_status_due", "agency_id", "status_code", "due_at",

@@ -231,7 +231,8 @@ async def _hand_over(ctx: Context, body: schemas.HandOver) -> Change:
         "dossier_id": ctx.dossier.id, "sequence": len(hops) + 1, "from_agency_id": holder,
         "to_agency_id": target, "received_at": ctx.now, "deadline_at": deadline,
     })
-    return Change(Status.PROCESSING, note=body.note, event={"to_agency_id": target}, data={
+    return Change(Status.PROCESSING, note=body.note, event={"to_agency_id": target},
+                  values={"current_unit": None if target == root else target}, data={
         "from_agency_id": holder, "to_agency_id": target, "deadline_days": body.deadline_days,
         "deadline_at": _iso(deadline),
     })

@@ -52,6 +52,7 @@ class DossierFilter:
 
     applicant_account_id: str | None = None
     agency_subtrees: tuple[str, ...] = ()  # each narrows further (caller's, then asked)
+    holder_subtrees: tuple[str, ...] = ()  # same, by receiving agency OR the holding unit
     q: str | None = None
     status_codes: frozenset[int] | None = field(default=None)
     due_after: datetime | None = None
@@ -59,8 +60,13 @@ class DossierFilter:
     due_first: bool = False
 
 
-def _in_subtree(agency_id: str) -> Any:
-    return or_(dossier.c.agency_id == agency_id, dossier.c.agency_id.like(agency_id + ".%"))
+def _in_subtree(agency_id: str, column: Any = dossier.c.agency_id) -> Any:
+    return or_(column == agency_id, column.like(agency_id + ".%"))
+
+
+def _held_in_subtree(agency_id: str) -> Any:
+    """Received by an agency of the subtree, or handed to one of its units."""
+    return or_(_in_subtree(agency_id), _in_subtree(agency_id, dossier.c.current_unit))
 
 
 # A folded dossier code, or its beginning: "h56.14-2611", "h56.14-261128-0003".
@@ -87,6 +93,8 @@ async def search(
         query = query.where(dossier.c.applicant_account_id == where.applicant_account_id)
     for subtree in where.agency_subtrees:
         query = query.where(_in_subtree(subtree))
+    for subtree in where.holder_subtrees:
+        query = query.where(_held_in_subtree(subtree))
     if where.q:
         query = query.where(dossier.c.search_text.contains(fold(where.q), autoescape=True))
     if where.status_codes is not None:

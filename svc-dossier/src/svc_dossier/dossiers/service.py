@@ -181,7 +181,11 @@ async def _remember(
 def can_see(principal: Principal, row: Row[Any]) -> bool:
     if principal.kind in ("citizen", "business"):
         return bool(row.applicant_account_id == principal.subject)
-    return principal.has_role(*OFFICER_ROLES) and principal.covers_agency(row.agency_id)
+    if not principal.has_role(*OFFICER_ROLES):
+        return False
+    # The receiving agency's officers, and those of the unit it was handed to.
+    return principal.covers_agency(row.agency_id) or bool(
+        row.current_unit and principal.covers_agency(row.current_unit))
 
 
 async def load_visible(session: AsyncSession, principal: Principal, code: str) -> Row[Any]:
@@ -205,7 +209,8 @@ QUEUE_STATUSES: dict[str, frozenset[int]] = {
 
 def _scope(principal: Principal, agency: str | None, queue: str | None) -> DossierFilter:
     """Citizens and businesses: their own dossiers, no queues (they are officers' work lists).
-    Officers: their agency subtree, narrowed to ``agency`` when it lies inside it."""
+    Officers: the dossiers their agency subtree received or holds (handed to one of its units),
+    narrowed to ``agency`` when it lies inside it."""
     if principal.kind in ("citizen", "business"):
         if queue is not None:
             raise Forbidden("Hàng đợi hồ sơ chỉ dành cho cán bộ.", code="queue_for_officers")
@@ -215,7 +220,7 @@ def _scope(principal: Principal, agency: str | None, queue: str | None) -> Dossi
         raise Forbidden("Your roles do not include dossier work.")
     if agency and not principal.covers_agency(agency):
         raise Forbidden("Cơ quan này nằm ngoài phạm vi của bạn.", code="agency_not_covered")
-    return DossierFilter(agency_subtrees=tuple(filter(None, (principal.agency_id, agency))))
+    return DossierFilter(holder_subtrees=tuple(filter(None, (principal.agency_id, agency))))
 
 
 async def list_dossiers(
