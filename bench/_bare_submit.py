@@ -81,5 +81,11 @@ async def submit(body: Body) -> dict[str, Any]:
 
 
 if __name__ == "__main__":
-    uvicorn.run(app, host="127.0.0.1", port=int(os.environ["BARE_PORT"]), log_config=None,
-                access_log=False)
+    workers = int(os.environ.get("BARE_WORKERS", "1"))  # as many as svc-dossier
+    if workers > 1:
+        uvicorn.run("_bare_submit:app", app_dir=os.path.dirname(os.path.abspath(__file__)),
+                    workers=workers, host="127.0.0.1", port=int(os.environ["BARE_PORT"]),
+                    log_config=None, access_log=False)
+    else:
+        uvicorn.run(app, host="127.0.0.1", port=int(os.environ["BARE_PORT"]), log_config=None,
+                    access_log=False)

@@ -18,7 +18,7 @@ Requirement: ≥ 300 dossiers/s through the gateway; p99 ≤ 150 ms at 150/s. Pr
 (information only, never an assertion). The load generator shares the machine's cores.
 
     .venv/bin/python bench/dossier_submit.py [--clients 32] [--seconds 6] [--rate 150]
-        [--open-seconds 20]
+        [--open-seconds 20] [--workers 2]
 """
 
 from __future__ import annotations
@@ -155,6 +155,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=6.0)
     parser.add_argument("--rate", type=float, default=150.0)
     parser.add_argument("--open-seconds", type=float, default=20.0)
+    parser.add_argument("--workers", type=int, default=2,
+                        help="uvicorn workers of svc-dossier (DOSSIER_WORKERS) and the baseline")
     args = parser.parse_args()
     postgres_or_exit("dossier_submit")
     databases = PgDatabases()
@@ -168,15 +170,18 @@ def main() -> None:
             platform_env(processes, nats.url, {
                 "identity": PgDatabases.url(databases.new("identity")),
                 "dossier": PgDatabases.url(dossier_db)})
+            processes.env["DOSSIER_WORKERS"] = str(args.workers)
             start_platform(processes)
             processes.ports["bare"] = free_port()
             processes.spawn("bare", [sys.executable, str(Path(__file__).with_name(
                 "_bare_submit.py"))], {"BARE_DATABASE_URL": PgDatabases.url(dossier_db),
-                                       "BARE_PORT": str(processes.ports["bare"])})
+                                       "BARE_PORT": str(processes.ports["bare"]),
+                                       "BARE_WORKERS": str(args.workers)})
             processes.wait_ready("bare", "/docs")
             token = asyncio.run(sign_in(processes.url("gateway")))
             print(f"dossier_submit (PostgreSQL; {args.clients} concurrent clients, "
-                  f"{args.seconds:g} s per case)", flush=True)
+                  f"{args.seconds:g} s per case; {args.workers} svc-dossier worker(s))",
+                  flush=True)
             results = asyncio.run(measure(args, processes.url("gateway"),
                                           processes.url("bare"), token))
             gap_free = asyncio.run(codes_gap_free(dossier_db))

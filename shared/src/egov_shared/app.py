@@ -259,11 +259,18 @@ def health_router() -> APIRouter:
     return router
 
 
-def run_service(app: FastAPI, settings: ServiceSettings) -> None:
-    """Entry point of ``python -m <service>``: one uvicorn process on the configured port."""
+def run_service(app: FastAPI | None, settings: ServiceSettings, *,
+                factory: str | None = None) -> None:
+    """Entry point of ``python -m <service>``: uvicorn on the configured port, with
+    ``settings.workers`` processes when the service names its app ``factory``
+    (``"pkg.main:create_app"``; each worker builds its own app from the environment)."""
     import uvicorn
 
-    uvicorn.run(
-        app, host=settings.host, port=settings.port, log_config=None, access_log=False,
-        proxy_headers=False,
-    )
+    if factory is not None and settings.workers > 1:
+        uvicorn.run(factory, factory=True, workers=settings.workers, host=settings.host,
+                    port=settings.port, log_config=None, access_log=False, proxy_headers=False)
+        return
+    if app is None:
+        raise ValueError("run_service needs the app, or a factory with workers > 1")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None,
+                access_log=False, proxy_headers=False)

@@ -51,6 +51,11 @@ class ServiceSettings(BaseSettings):
         default_factory=lambda: os.environ.get("EGOV_DEMO_PASSWORD", "demo-Password-1"),
         repr=False,
     )
+    workers: int = Field(
+        default=1, ge=1, le=64,
+        description="uvicorn worker processes, for services that support it (svc-dossier). "
+                    "More than one needs PostgreSQL: SQLite migrations and claims do not "
+                    "serialise across processes.")
     log_level: str = "INFO"
     log_json: bool = True
     relay_batch_size: int = 100

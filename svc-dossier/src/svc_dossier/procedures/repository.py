@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, insert, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from egov_shared.db import dialect_insert
 from egov_shared.text import fold
 from egov_shared.timeutil import utcnow
 from svc_dossier.models import procedure
@@ -77,11 +78,12 @@ async def update_procedure(session: AsyncSession, code: str, values: dict[str, A
 
 
 async def add_missing(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
-    """Insert the rows whose code is not there yet; ``updated_at`` stays NULL (as loaded)."""
+    """Insert the rows whose code is not there yet; ``updated_at`` stays NULL (as loaded).
+    ``ON CONFLICT DO NOTHING``: several workers may load the demo at the same start."""
     existing = set((await session.execute(select(procedure.c.code))).scalars())
     new = [{**_derived(r), "created_at": utcnow()} for r in rows if r["code"] not in existing]
     if new:
-        await session.execute(insert(procedure), new)
+        await session.execute(dialect_insert(session)(procedure).on_conflict_do_nothing(), new)
     return len(new)
 
 
