@@ -3,7 +3,6 @@ consumers, token verifier and HTTP plumbing are wired together."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -216,12 +215,7 @@ def create_service_app(
             await runtime.consumers.stop()
             await runtime.relay.stop()
             await runtime.bus.close()
-            # Seen rarely in tests: closing the pool's connections never returned, and the
-            # process could not stop. A shutdown must end; the database drops the sockets.
-            try:
-                await asyncio.wait_for(runtime.engine.dispose(), timeout=10)
-            except TimeoutError:
-                log.warning("database_pool_close_timed_out")
+            await runtime.engine.dispose()
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     install_error_handlers(app)

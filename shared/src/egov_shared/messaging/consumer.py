@@ -73,15 +73,23 @@ class ConsumerRunner:
         self.ack_wait_seconds = ack_wait_seconds
         self.batch = batch
         self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
 
     def start(self) -> None:
         for sub in self.subscriptions:
             self._tasks.append(asyncio.create_task(self._run(sub), name=f"consumer-{sub.durable}"))
 
     async def stop(self) -> None:
+        self._stopping = True
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
+            # nats-py's fetch can swallow a cancellation (it surfaces as a fetch timeout, and
+            # the loop would fetch on forever): cancel again until the task has ended.
+            while not task.done():
+                await asyncio.wait({task}, timeout=1.0)
+                if not task.done():
+                    task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
@@ -107,6 +115,8 @@ class ConsumerRunner:
                     try:
                         msgs = await psub.fetch(self.batch, timeout=1.0)
                     except (TimeoutError, NatsTimeoutError):
+                        if self._stopping:
+                            return
                         continue
                     for msg in msgs:
                         await self.handle(sub, msg)
