@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from io import BytesIO
 from types import SimpleNamespace
@@ -68,6 +69,14 @@ class TestForms:
                          "09 giờ 05 phút, ngày 14 tháng 12 năm 2026", "Nguyễn Thị Mai",
                          "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG TỈNH THANH HÓA"):
             assert expected in text
+
+    def test_01_names_who_filed_it_for_the_applicant(self) -> None:
+        facts = replace(FACTS, representative="Trần Văn Bình (cha; Cha của người chưa thành niên)")
+        text = rendered_text(Receipt(ISSUER, facts, [], AT, DUE, "Nguyễn Thị Mai", "counter"))
+        assert "Người nộp thay (được ủy quyền)" in text
+        assert "Trần Văn Bình (cha; Cha của người chưa thành niên)" in text
+        assert "Người nộp thay" not in rendered_text(
+            Receipt(ISSUER, FACTS, [], AT, DUE, "Nguyễn Thị Mai", "counter"))
 
     def test_01_marks_the_signature_space_on_its_page(self) -> None:
         form = Receipt(ISSUER, FACTS, [], AT, DUE, None, "online")

@@ -132,6 +132,8 @@ def dossier_lines(form: Receipt | SupplementSlip | RefusalSlip | ApologySlip | C
         lines.append(label("Số định danh cá nhân", d.applicant_id_number, s.body))
     if d.applicant_phone:
         lines.append(label("Số điện thoại", d.applicant_phone, s.body))
+    if d.representative:
+        lines.append(label("Người nộp thay (được ủy quyền)", d.representative, s.body))
     lines.append(label("Thủ tục hành chính", f"{d.procedure_name} ({d.procedure_code})", s.body))
     return lines
 

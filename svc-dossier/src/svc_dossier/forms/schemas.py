@@ -29,6 +29,7 @@ class DossierFacts:
     applicant_id_number: str | None = None
     applicant_phone: str | None = None
     applicant_email: str | None = None
+    representative: str | None = None  # "Trần Văn Bình (cha; Cha của người chưa thành niên)"
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,16 @@ def _facts(row: Row[Any], procedure: Row[Any] | None) -> DossierFacts:
         procedure_name=procedure.name if procedure else row.procedure_code,
         applicant_name=row.applicant_name or applicant.get("full_name") or "",
         applicant_id_number=row.applicant_id_number, applicant_phone=applicant.get("phone"),
-        applicant_email=applicant.get("email"))
+        applicant_email=applicant.get("email"),
+        representative=_representative((row.form_data or {}).get("representative")))
+
+
+def _representative(value: Any) -> str | None:
+    """The authorised representative as printed: name (relationship; authorisation shown)."""
+    if not isinstance(value, dict) or not value.get("full_name"):
+        return None
+    details = "; ".join(str(value[k]) for k in ("relationship", "authorisation") if value.get(k))
+    return f"{value['full_name']} ({details})" if details else str(value["full_name"])
 
 
 async def agency_name(identity: Identity, agency_id: str) -> str:
