@@ -78,6 +78,11 @@ class TestRate:
         self, client: httpx.AsyncClient, people: People, nats_server: NatsServer
     ) -> None:
         code = await returned(client, people)
+        seen_by_applicant = (await client.get(f"/api/v1/dossiers/{code}",
+                                              headers=people.applicant)).json()
+        assert seen_by_applicant["result"]["outcome"] == "approved"
+        assert seen_by_applicant["result"]["result_note"] == "Đã cấp Phiếu"
+        assert seen_by_applicant["result"]["decided_at"].endswith("+07:00")
         answer = await rate(client, people.applicant, code,
                             {"scores": GOOD, "comment": "Cán bộ hướng dẫn tận tình."})
         assert answer.status_code == 201, answer.text
@@ -112,6 +117,8 @@ class TestRefusals:
         self, client: httpx.AsyncClient, people: People
     ) -> None:
         code = await submitted(client, people)
+        assert (await client.get(f"/api/v1/dossiers/{code}",
+                                 headers=people.applicant)).json()["result"] is None
         answer = await rate(client, people.applicant, code, {"scores": GOOD})
         assert answer.status_code == 409 and answer.json()["code"] == "dossier_not_finished"
         missing = await client.get(f"/api/v1/dossiers/{code}/rating", headers=people.applicant)

@@ -25,6 +25,7 @@ from svc_dossier.dossiers import lifecycle, repository, schemas, service
 from svc_dossier.dossiers.lifecycle import Actor
 from svc_dossier.dossiers.schemas import (
     Applicant,
+    DecisionResult,
     Dossier,
     DossierHistory,
     DossierSubmission,
@@ -33,7 +34,7 @@ from svc_dossier.dossiers.schemas import (
     PublicDossier,
     Representative,
 )
-from svc_dossier.dossiers.state import STATUS_NAMES, Action
+from svc_dossier.dossiers.state import STATUS_NAMES, Action, Status
 
 router = APIRouter(tags=["dossiers"])
 Queue = Literal["new", "processing", "due_soon", "overdue", "supplement", "finished"]
@@ -123,8 +124,17 @@ async def list_dossiers(
             openapi_extra=access("authenticated"),
             responses=problem_responses(Unauthorized, NotFound))
 async def get_dossier(code: str, session: SessionDep, principal: PrincipalDep) -> Dossier:
-    """Access: the applicant; officers of the dossier's agency subtree. Others get 404."""
-    return to_dossier(await service.load_visible(session, principal, code))
+    """Access: the applicant; officers of the dossier's agency subtree or of the unit holding
+    it. Others get 404. Once decided, with the decision's result."""
+    row = await service.load_visible(session, principal, code)
+    dossier = to_dossier(row)
+    decided = await repository.last_action(session, row.id, Action.DECIDE.value)
+    if decided is not None and row.status_code in (Status.DECIDED, Status.RETURNED):
+        data = decided.data or {}
+        dossier.result = DecisionResult(
+            outcome=data.get("outcome", "approved"), result_note=data.get("result_note"),
+            result_file=data.get("result_file"), decided_at=to_vn(decided.at))
+    return dossier
 
 
 @router.get("/api/v1/public/dossiers/{code}", response_model=PublicDossier,

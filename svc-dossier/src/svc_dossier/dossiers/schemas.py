@@ -66,11 +66,24 @@ class PublicDossier(BaseModel):
     timeliness: Literal["early", "on_time", "late"] | None
 
 
+class DecisionResult(BaseModel):
+    """Kết quả giải quyết: the leader's decision, once the dossier is decided (status 9, 10)."""
+
+    outcome: Literal["approved", "rejected"]
+    result_note: str | None = Field(description="The result as text, for the applicant")
+    result_file: str | None = Field(
+        description="The electronic result: an attachment id of this dossier (download it "
+                    "from its attachments), or a free reference")
+    decided_at: datetime
+
+
 class Dossier(PublicDossier):
     channel: Channel
     applicant: Applicant | None
     representative: Representative | None = None
     form_data: dict[str, Any]
+    result: DecisionResult | None = Field(
+        default=None, description="Only in the single-dossier answer, once decided")
 
 
 # Lifecycle action bodies. ``reason`` is part of what the applicant is told (forms 02, 03, 04);
