@@ -26,9 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,8 +38,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench._stack import Processes
 from egov_shared.auth import TokenVerifier
-from egov_testing import AUDIENCE, ISSUER, NatsServer, TestIssuer, free_port, port_open
+from egov_testing import AUDIENCE, ISSUER, NatsServer, TestIssuer, free_port
 from gateway.access import ACCESS_RULES, AccessTable
 from gateway.auth import AccessGuard
 from gateway.routes import Route
@@ -65,68 +64,30 @@ class Case:
         return statistics.fmean(self.rates)
 
 
-class Processes:
-    """svc-identity and the gateway as child processes on free ports, logs in ``tmp``."""
-
-    def __init__(self, tmp: Path, nats_url: str) -> None:
-        self.tmp = tmp
-        self.ports = {"identity": free_port(), "gateway": free_port()}
-        self.gateway = f"http://127.0.0.1:{self.ports['gateway']}"
-        identity = f"http://127.0.0.1:{self.ports['identity']}"
-        self.env = {
-            **os.environ, "NATS_URL": nats_url, "EGOV_DEMO": "1",
-            "EGOV_DEMO_PASSWORD": DEMO_PASSWORD, "EGOV_ISSUER": self.gateway,
-            "EGOV_IDENTITY_URL": identity,
-            "IDENTITY_PORT": str(self.ports["identity"]),
-            "IDENTITY_DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'identity.db'}",
-            "IDENTITY_SECRET_KEY_FILE": str(tmp / "identity-secret.key"),
-            "IDENTITY_MAIL_DROP_DIR": str(tmp / "mail"),
-            "IDENTITY_LOG_LEVEL": "WARNING",
-            "GATEWAY_PORT": str(self.ports["gateway"]), "GATEWAY_IDENTITY_URL": identity,
-            "GATEWAY_LOG_LEVEL": "WARNING",
-        }
-        self.procs: dict[str, subprocess.Popen[bytes]] = {}
-
-    def start(self) -> None:
+def start_processes(tmp: Path, nats_url: str) -> Processes:
+    """svc-identity (SQLite) and the gateway as child processes on free ports, logs in ``tmp``."""
+    processes = Processes(tmp)
+    processes.ports.update(identity=free_port(), gateway=free_port())
+    gateway, identity = processes.url("gateway"), processes.url("identity")
+    processes.env.update({
+        "NATS_URL": nats_url, "EGOV_DEMO": "1", "EGOV_DEMO_PASSWORD": DEMO_PASSWORD,
+        "EGOV_ISSUER": gateway, "EGOV_IDENTITY_URL": identity,
+        "IDENTITY_PORT": str(processes.ports["identity"]),
+        "IDENTITY_DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'identity.db'}",
+        "IDENTITY_SECRET_KEY_FILE": str(tmp / "identity-secret.key"),
+        "IDENTITY_MAIL_DROP_DIR": str(tmp / "mail"), "IDENTITY_LOG_LEVEL": "WARNING",
+        "GATEWAY_PORT": str(processes.ports["gateway"]), "GATEWAY_IDENTITY_URL": identity,
+        "GATEWAY_LOG_LEVEL": "WARNING",
+    })
+    try:
         for name, module in (("identity", "svc_identity"), ("gateway", "gateway")):
-            log = (self.tmp / f"{name}.log").open("ab")
-            self.procs[name] = subprocess.Popen([sys.executable, "-m", module], env=self.env,
-                                                stdout=log, stderr=log)
-        for name in self.procs:
-            self._wait_listening(name)
-        self._wait_identity_ready()
-
-    def _wait_listening(self, name: str) -> None:
-        deadline = time.monotonic() + 60
-        while not port_open("127.0.0.1", self.ports[name]):
-            if self.procs[name].poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"{name} did not start:\n" + self.log_tail(name))
-            time.sleep(0.05)
-
-    def _wait_identity_ready(self) -> None:
-        url = f"http://127.0.0.1:{self.ports['identity']}/readyz"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(url, timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("identity did not become ready:\n" + self.log_tail("identity"))
-
-    def log_tail(self, name: str) -> str:
-        return (self.tmp / f"{name}.log").read_text(errors="replace")[-3000:]
-
-    def stop(self) -> None:
-        for proc in self.procs.values():
-            proc.terminate()
-        for proc in self.procs.values():
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            processes.spawn(name, [sys.executable, "-m", module])
+        processes.wait_ready("identity")
+        processes.wait_ready("gateway", "/healthz")
+    except BaseException:
+        processes.stop()
+        raise
+    return processes
 
 
 async def sign_in(gateway: str) -> str:
@@ -238,12 +199,12 @@ def main() -> None:
         tmp = Path(tmp_dir)
         nats = NatsServer(store_dir=tmp / "nats")
         nats.start()
-        processes = Processes(tmp, nats.url)
+        processes = start_processes(tmp, nats.url)
         try:
-            processes.start()
-            token = asyncio.run(sign_in(processes.gateway))
-            cases = asyncio.run(measure(processes.gateway, token, args))
-            verified = asyncio.run(verified_count(processes.gateway))
+            gateway = processes.url("gateway")
+            token = asyncio.run(sign_in(gateway))
+            cases = asyncio.run(measure(gateway, token, args))
+            verified = asyncio.run(verified_count(gateway))
         finally:
             processes.stop()
             nats.stop()
