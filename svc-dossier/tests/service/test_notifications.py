@@ -271,7 +271,7 @@ class TestPreferencesRespected:
         assert await eventually(lambda: service.handled(event["id"]))
         assert await service.rows(code) == []
 
-    async def test_without_saved_preferences_an_online_applicant_gets_nothing(
+    async def test_without_contact_or_preferences_an_online_applicant_gets_nothing(
         self, service: Service
     ) -> None:
         code = await submit(service, service.applicant())
@@ -279,6 +279,58 @@ class TestPreferencesRespected:
         event = await service.outbox_event(code, "received")
         assert await eventually(lambda: service.handled(event["id"]))
         assert await service.rows(code) == []
+
+    async def test_without_preferences_the_contact_given_with_the_dossier_is_told(
+        self, service: Service, mailbox: Mailbox
+    ) -> None:
+        applicant = service.applicant()
+        address, phone = unique_mail()
+        r = await service.client.post("/api/v1/dossiers", headers=applicant, json={
+            **LLTP_BODY, "contact": {"email": address, "phone": phone}})
+        assert r.status_code == 201, r.text
+        code = r.json()["code"]
+        assert r.json()["contact"] == {"email": address, "phone": "+84" + phone[1:]}
+        await act(service, code, "receive")
+        mails = await eventually(lambda: _async(mailbox.to(address)))
+        assert mails[0]["Subject"] == f"Hồ sơ {code} đã được tiếp nhận"
+        sms = await eventually(lambda: _async(service.sms.sent_to("+84" + phone[1:])))
+        assert code in sms[0].text
+
+    async def test_saved_preferences_win_over_the_contact_given_with_the_dossier(
+        self, service: Service, mailbox: Mailbox
+    ) -> None:
+        applicant = service.applicant()
+        preferred, _ = unique_mail()
+        given, _ = unique_mail()
+        await prefer(service, applicant, email=preferred, sms_enabled=False)
+        r = await service.client.post("/api/v1/dossiers", headers=applicant,
+                                      json={**LLTP_BODY, "contact": {"email": given}})
+        code = r.json()["code"]
+        await act(service, code, "receive")
+        await eventually(lambda: _async(mailbox.to(preferred)))
+        assert mailbox.to(given) == []
+
+    @pytest.mark.parametrize(("contact", "code"), [
+        ({"email": "not-an-address"}, "invalid_email"),
+        ({"phone": "0123"}, "invalid_phone"),
+    ])
+    async def test_a_malformed_contact_is_refused_and_nothing_is_stored(
+        self, service: Service, contact: dict[str, str], code: str
+    ) -> None:
+        applicant = service.applicant()
+        r = await service.client.post("/api/v1/dossiers", headers=applicant,
+                                      json={**LLTP_BODY, "contact": contact})
+        assert r.status_code == 422 and r.json()["code"] == code, r.text
+        mine = await service.client.get("/api/v1/dossiers", headers=applicant)
+        assert mine.json() == []
+
+    async def test_a_counter_dossier_takes_the_applicants_contact_not_a_separate_one(
+        self, service: Service
+    ) -> None:
+        r = await service.client.post("/api/v1/dossiers", headers=service.officer(), json={
+            **LLTP_BODY, "channel": "counter", "contact": {"email": "a@example.vn"},
+            "applicant": {"id_number": "038190004321", "full_name": "Trần Văn Bình"}})
+        assert r.status_code == 422 and r.json()["code"] == "contact_online_only", r.text
 
 
 class TestOnceOnly:

@@ -25,6 +25,7 @@ from svc_dossier.dossiers import lifecycle, repository, schemas, service
 from svc_dossier.dossiers.lifecycle import Actor
 from svc_dossier.dossiers.schemas import (
     Applicant,
+    Contact,
     DecisionResult,
     Dossier,
     DossierHistory,
@@ -55,13 +56,15 @@ def to_dossier(row: Row[Any]) -> Dossier:
     form = dict(row.form_data)
     applicant = form.pop("applicant", None)
     representative = form.pop("representative", None)
+    contact = form.pop("contact", None)
     if applicant is None and row.applicant_id_number:
         applicant = {"id_number": row.applicant_id_number,
                      "full_name": row.applicant_name or row.applicant_id_number}
     return Dossier(**_dates(row), channel=row.channel, form_data=form,
                    applicant=Applicant.model_validate(applicant) if applicant else None,
                    representative=(Representative.model_validate(representative)
-                                   if representative else None))
+                                   if representative else None),
+                   contact=Contact.model_validate(contact) if contact else None)
 
 
 @router.post(

@@ -39,6 +39,16 @@ class Representative(BaseModel):
         "legal basis (e.g. cha mẹ của người chưa thành niên)"))
 
 
+class Contact(BaseModel):
+    """Thông tin liên hệ: where an online applicant wants to hear about this dossier (email,
+    Vietnamese mobile number). Used for notifications until the applicant saves preferences."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=20)
+
+
 class DossierSubmission(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -49,6 +59,9 @@ class DossierSubmission(BaseModel):
     applicant: Applicant | None = None
     representative: Representative | None = Field(
         default=None, description="Counter and post only: who files it for the applicant")
+    contact: Contact | None = Field(
+        default=None, description="Online only: the email and mobile number to notify about "
+                                  "this dossier (at the counter: the applicant's)")
 
 
 class PublicDossier(BaseModel):
@@ -81,6 +94,7 @@ class Dossier(PublicDossier):
     channel: Channel
     applicant: Applicant | None
     representative: Representative | None = None
+    contact: Contact | None = None
     form_data: dict[str, Any]
     result: DecisionResult | None = Field(
         default=None, description="Only in the single-dossier answer, once decided")

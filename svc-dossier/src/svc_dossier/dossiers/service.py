@@ -27,6 +27,7 @@ from svc_dossier.dossiers.deadlines import due_at_for
 from svc_dossier.dossiers.repository import DossierFilter
 from svc_dossier.dossiers.schemas import Applicant, DossierSubmission
 from svc_dossier.dossiers.state import CLOCK_RUNNING, FINISHED, INITIAL_STATUS, Status
+from svc_dossier.notifications.contacts import normalize_email, normalize_phone
 from svc_dossier.procedures import service as procedure_rules
 from svc_dossier.procedures.service import validate_form
 
@@ -68,7 +69,31 @@ def _applicant_of(principal: Principal, submission: DossierSubmission) -> Applic
     if submission.applicant is None:
         raise ValidationFailed("A counter or postal submission names its applicant.",
                                code="applicant_required")
+    if submission.contact is not None:
+        raise ValidationFailed("Tại bộ phận một cửa và qua bưu chính, thông tin liên hệ là của "
+                               "người nộp (applicant.email, applicant.phone).",
+                               code="contact_online_only", extra={"field": "contact"})
     return submission.applicant
+
+
+def _contact_of(submission: DossierSubmission) -> dict[str, str] | None:
+    """The contact the applicant gave, normalised (phone as +84…); a malformed one is a 422."""
+    given: dict[str, str] = {}
+    typed = submission.contact or submission.applicant
+    if typed is None:
+        return None
+    if typed.email:
+        if (email := normalize_email(typed.email)) is None:
+            raise ValidationFailed("Địa chỉ thư điện tử không hợp lệ.", code="invalid_email",
+                                   extra={"field": "email"})
+        given["email"] = email
+    if typed.phone:
+        if (phone := normalize_phone(typed.phone)) is None:
+            raise ValidationFailed("Số điện thoại di động không hợp lệ (0xxxxxxxxx hoặc "
+                                   "+84xxxxxxxxx).", code="invalid_phone",
+                                   extra={"field": "phone"})
+        given["phone"] = phone
+    return given or None
 
 
 def _check_assurance(principal: Principal, procedure: Row[Any], channel: str) -> None:
@@ -95,6 +120,7 @@ async def submit_dossier(
     idempotency_key: str | None,
 ) -> Row[Any]:
     applicant = _applicant_of(principal, submission)
+    contact = _contact_of(submission) if submission.contact else None
     procedure = await procedure_rules.for_submission(session, submission.procedure_code)
     if procedure.online_level == "info" and submission.channel == "online":
         raise ValidationFailed("This procedure is information only; it cannot be submitted.",
@@ -127,7 +153,8 @@ async def submit_dossier(
         "form_data": {**submission.form_data,
                       **({"applicant": applicant.model_dump()} if applicant else {}),
                       **({"representative": submission.representative.model_dump()}
-                         if submission.representative else {})},
+                         if submission.representative else {}),
+                      **({"contact": contact} if contact else {})},
         "submitted_by": principal.subject,
         "submitted_at": now,
         "received_at": now if status == Status.RECEIVED else None,

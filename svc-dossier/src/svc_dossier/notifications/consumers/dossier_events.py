@@ -91,16 +91,19 @@ async def _history_row(session: AsyncSession, found: Row[Any], action: str,
 
 async def _recipients(session: AsyncSession, found: Row[Any],
                       kind: str) -> list[tuple[str, str]]:
-    """Online applicants: their saved preferences (nothing without them); counter and postal
-    applicants: the contact typed at the counter, on every channel it allows."""
-    if found.applicant_account_id:
-        pref = await repository.preference_of(session, found.applicant_account_id)
-        if pref is None or kind in (pref.muted_events or []):
+    """Online applicants: their saved preferences; without any, the contact they gave with the
+    dossier. Counter and postal applicants: the contact typed at the counter. Every channel
+    the contact allows."""
+    form = found.form_data or {}
+    pref = (await repository.preference_of(session, found.applicant_account_id)
+            if found.applicant_account_id else None)
+    if pref is not None:
+        if kind in (pref.muted_events or []):
             return []
         wanted = [("email", pref.email if pref.email_enabled else None),
                   ("sms", pref.phone if pref.sms_enabled else None)]
     else:
-        typed = (found.form_data or {}).get("applicant") or {}
+        typed = form.get("contact") or form.get("applicant") or {}
         wanted = [("email", normalize_email(typed.get("email"))),
                   ("sms", normalize_phone(typed.get("phone")))]
     return [(channel, address) for channel, address in wanted if address]
