@@ -200,6 +200,46 @@ async def serve_in_process(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
             yield client
 
 
+@contextlib.asynccontextmanager
+async def serve_on_port(app: FastAPI) -> AsyncIterator[str]:
+    """Run the app under uvicorn on a free local port, in this event loop, for services that
+    must reach it over real HTTP (e.g. svc-docflow calling svc-identity); yields its base URL."""
+    import uvicorn  # a test-time import: only the tests that serve on a port need it
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           lifespan="on"))
+    task = asyncio.create_task(server.serve())
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base_url) as client:
+            if not await eventually(lambda: _ready_quietly(client), timeout=60):
+                raise RuntimeError("the app did not become ready on its port")
+        yield base_url
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def _ready_quietly(client: httpx.AsyncClient) -> bool:
+    try:
+        return await _ready(client)
+    except httpx.TransportError:
+        return False
+
+
+def merged_jwks(*fetchers: Any) -> Any:
+    """One JWKS fetcher serving the keys of several issuers (the test issuer and a real
+    svc-identity), so that a service under test accepts tokens of both."""
+    async def fetch() -> dict[str, Any]:
+        keys: list[Any] = []
+        for fetcher in fetchers:
+            keys.extend((await fetcher())["keys"])
+        return {"keys": keys}
+
+    return fetch
+
+
 async def _ready(client: httpx.AsyncClient) -> bool:
     return (await client.get("/readyz")).status_code == 200
 

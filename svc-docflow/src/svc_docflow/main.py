@@ -8,10 +8,15 @@ from fastapi import FastAPI
 
 from egov_shared.app import create_service_app
 from egov_shared.auth import JwksFetcher
+from svc_docflow.axis.router import router as axis_router
 from svc_docflow.consumers.dossier_events import SUBSCRIPTIONS
 from svc_docflow.dossier_refs.router import router as dossier_refs_router
+from svc_docflow.incoming.router import router as incoming_router
 from svc_docflow.models import messaging, metadata
+from svc_docflow.outgoing.router import router as outgoing_router
+from svc_docflow.registers.router import router as registers_router
 from svc_docflow.settings import DocflowSettings
+from svc_docflow.simulators.national_axis import router as national_axis_router
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -27,7 +32,8 @@ def create_app(
         metadata=metadata,
         messaging=messaging,
         migrations_dir=MIGRATIONS,
-        routers=[dossier_refs_router],
+        routers=[dossier_refs_router, registers_router, outgoing_router, incoming_router,
+                 axis_router, *([national_axis_router] if settings.demo else [])],
         subscriptions=SUBSCRIPTIONS,
         jwks_fetcher=jwks_fetcher,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from egov_shared.settings import ServiceSettings
@@ -13,3 +14,17 @@ class DocflowSettings(ServiceSettings):
     service_name: str = "svc-docflow"
     port: int = 8003
     database_url: str = "sqlite+aiosqlite:///var/docflow.db"
+    # Agencies outside the platform's agency tree are reached
+    # through the national axis (in demo mode its SIMULATOR, served by svc-docflow itself).
+    national_axis_url: str = "http://127.0.0.1:8003/simulators/national-axis"
+    # Where the national axis (and its simulator) delivers packages for the province: the
+    # platform's inbound endpoint, through the gateway.
+    inbound_url: str = "http://127.0.0.1:8000/api/v1/axis/packages"
+    # Hostile input: the largest edXML package accepted (inbound endpoint and the axis), the
+    # largest PDF attached to a document, and how many attachments a package may carry.
+    max_package_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    max_pdf_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    max_attachments: int = Field(default=20, ge=1, le=200)
+    # Signature checks: how long the CA certificate and the CRL fetched from svc-identity are
+    # trusted before they are fetched again.
+    crl_cache_seconds: float = Field(default=60.0, ge=0)

@@ -165,6 +165,27 @@ class DossierDocumentV1(EventData):
     at: datetime
 
 
+class DocumentChangedV1(EventData):
+    """An official document moved a step (svc-docflow). Counts and times for reporting and
+    partners; no subject line, no names, no content: a secret document's existence only."""
+
+    document_id: str
+    agency_id: str
+    direction: Literal["outgoing", "incoming"]
+    doc_type: str
+    status: str
+    urgency: str = "normal"
+    secret: bool = False
+    source: Literal["axis", "upload", "paper"] | None = None  # incoming only
+    signed: bool | None = None  # carries valid digital signatures (outgoing: leader + agency)
+    number: int | None = None
+    notation: str | None = None
+    recipients: int | None = None  # outgoing, issued: how many recipients
+    unit_id: str | None = None  # assigned / progress / done: the unit concerned
+    created_at: datetime | None = None  # drafted (outgoing) or received (incoming)
+    at: datetime
+
+
 @dataclass(frozen=True)
 class EventContract:
     type: str
@@ -279,6 +300,47 @@ DOSSIER_RESULT_ISSUED = EventContract(
     DossierDocumentV1, "An electronic result was returned into the applicant's data store.",
 )
 
+DOCUMENT_APPROVED = EventContract(
+    "vn.egov.docflow.document.approved.v1", "docflow.document.approved",
+    DocumentChangedV1, "A leader approved a draft outgoing document.",
+)
+DOCUMENT_SIGNED = EventContract(
+    "vn.egov.docflow.document.signed.v1", "docflow.document.signed",
+    DocumentChangedV1, "The leader signed an outgoing document digitally.",
+)
+DOCUMENT_ISSUED = EventContract(
+    "vn.egov.docflow.document.issued.v1", "docflow.document.issued",
+    DocumentChangedV1, "An outgoing document was numbered, sealed and issued.",
+)
+DOCUMENT_RECALLED = EventContract(
+    "vn.egov.docflow.document.recalled.v1", "docflow.document.recalled",
+    DocumentChangedV1, "An issued document was recalled (sender) or withdrawn (recipient).",
+)
+DOCUMENT_RECEIVED = EventContract(
+    "vn.egov.docflow.document.received.v1", "docflow.document.received",
+    DocumentChangedV1, "An incoming document arrived (axis, upload or paper scan).",
+)
+DOCUMENT_REGISTERED = EventContract(
+    "vn.egov.docflow.document.registered.v1", "docflow.document.registered",
+    DocumentChangedV1, "An incoming document got its arrival number.",
+)
+DOCUMENT_REFUSED = EventContract(
+    "vn.egov.docflow.document.refused.v1", "docflow.document.refused",
+    DocumentChangedV1, "An incoming document was refused (status 02).",
+)
+DOCUMENT_ASSIGNED = EventContract(
+    "vn.egov.docflow.document.assigned.v1", "docflow.document.assigned",
+    DocumentChangedV1, "A leader assigned an incoming document to units.",
+)
+DOCUMENT_COMPLETED = EventContract(
+    "vn.egov.docflow.document.completed.v1", "docflow.document.completed",
+    DocumentChangedV1, "The lead unit finished processing an incoming document.",
+)
+DOCFLOW_EVENTS: tuple[EventContract, ...] = (
+    DOCUMENT_APPROVED, DOCUMENT_SIGNED, DOCUMENT_ISSUED, DOCUMENT_RECALLED, DOCUMENT_RECEIVED,
+    DOCUMENT_REGISTERED, DOCUMENT_REFUSED, DOCUMENT_ASSIGNED, DOCUMENT_COMPLETED,
+)
+
 # The lifecycle contracts, one per action (svc_dossier.dossiers.state names them).
 DOSSIER_LIFECYCLE: tuple[EventContract, ...] = (
     DOSSIER_RECEIVED, DOSSIER_REFUSED, DOSSIER_SUPPLEMENT_REQUESTED, DOSSIER_SUPPLEMENTED,
@@ -291,6 +353,7 @@ CONTRACTS: dict[str, EventContract] = {c.type: c for c in (
     ROLE_REVOKED, CERTIFICATE_ISSUED, CERTIFICATE_REVOKED, DOSSIER_SUBMITTED,
     *DOSSIER_LIFECYCLE, DOSSIER_RATED,
     DOSSIER_COMPONENT_DIGITISED, DOSSIER_COMPONENT_REUSED, DOSSIER_RESULT_ISSUED,
+    *DOCFLOW_EVENTS,
 )}
 
 

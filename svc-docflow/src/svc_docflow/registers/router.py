@@ -1,0 +1,5 @@
+"""Placeholder: filled in by the registers work."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

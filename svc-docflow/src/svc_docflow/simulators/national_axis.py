@@ -1,0 +1,5 @@
+"""Placeholder: the national axis SIMULATOR (demo mode only)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()
