@@ -82,6 +82,7 @@ ACCESS_RULES: tuple[Rule, ...] = (
     Rule("/api/v1/datastore", "token"),  # an applicant's own data store
     # svc-docflow (the axis is for partner systems: a client token)
     Rule("/api/v1/documents", "token"),
+    Rule("/api/v1/registers", "token"),  # sổ văn bản: clerks and administrators
     Rule("/api/v1/axis/", "token"),
     # svc-reporting
     Rule("/api/v1/reports", "token"),

@@ -65,8 +65,7 @@ async def client(docflow_settings: DocflowSettings, issuer: TestIssuer,
 
 @dataclass
 class Officials:
-    """Real tokens of svc-identity's demo officials (signed in through its login form), and the
-    certificates svc-docflow signs with: the leader's personal one and Sở Tư pháp's seal."""
+    """Real tokens of svc-identity's demo officials, signed in through its login form."""
 
     identity_url: str
     tokens: dict[str, str] = field(default_factory=dict)
@@ -84,17 +83,6 @@ class Officials:
             me = await http.get("/api/v1/me", headers=await self.headers(username))
         assert me.status_code == 200, me.text
         return str(me.json()["id"])
-
-    async def issue_certificates(self) -> None:
-        """The leader's personal certificate and the agency's seal, keys kept by identity."""
-        admin = await self.headers("admin")
-        leader = await self.account_id("lanhdao")
-        async with httpx.AsyncClient(base_url=self.identity_url, timeout=30) as http:
-            for body in ({"kind": "personal", "account_id": leader},
-                         {"kind": "organisational", "agency_id": AGENCY}):
-                answer = await http.post("/api/v1/certificates", headers=admin, json=body)
-                assert answer.status_code == 201, answer.text
-
 
 async def _login(identity_url: str, username: str) -> str:
     """Authorization code + PKCE against svc-identity, with the second factor when asked."""
@@ -118,8 +106,6 @@ async def _login(identity_url: str, username: str) -> str:
 
 @pytest.fixture(scope="module")
 async def officials(identity_url: str) -> Officials:
-    """The demo officials, with the leader's and the agency's certificates issued once per
-    module."""
-    found = Officials(identity_url)
-    await found.issue_certificates()
-    return found
+    """The demo officials; svc-identity's demo issued the leader's personal certificate and
+    Sở Tư pháp's seal at start-up (keys kept there, for remote signing)."""
+    return Officials(identity_url)

@@ -11,12 +11,16 @@ from datetime import date
 from typing import Any
 
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from egov_shared.app import ServiceRuntime
+from svc_identity.accounts import repository as accounts_repository
 from svc_identity.accounts import service as accounts
 from svc_identity.accounts.validation import TOTP_REQUIRED_ROLES
 from svc_identity.agencies import repository as agencies
+from svc_identity.pki import service as pki
 from svc_identity.secretbox import SecretBox
+from svc_identity.settings import IdentitySettings
 
 log = structlog.get_logger("svc_identity.demo")
 
@@ -59,9 +63,13 @@ DEMO_OFFICIALS = [
 ]
 
 
+DEMO_SEALS = ("H56.14", "H56.20")  # Sở Tư pháp; Trung tâm Phục vụ hành chính công
+
+
 async def load_demo(runtime: ServiceRuntime, box: SecretBox) -> None:
     """Start-up hook: agencies, then the demo officials (their agencies must exist)."""
     settings = runtime.settings
+    assert isinstance(settings, IdentitySettings)
     if not settings.demo:
         return
     async with runtime.sessionmaker() as session, session.begin():
@@ -75,4 +83,23 @@ async def load_demo(runtime: ServiceRuntime, box: SecretBox) -> None:
             if role in TOTP_REQUIRED_ROLES:
                 await accounts.ensure_demo_totp(session, username=username, box=box,
                                                 secret=DEMO_TOTP_SECRET)
-    log.info("demo_loaded", agencies=len(DEMO_AGENCIES), officials_created=created)
+        certificates = await _demo_certificates(session, box, settings)
+    log.info("demo_loaded", agencies=len(DEMO_AGENCIES), officials_created=created,
+             certificates_issued=certificates)
+
+
+async def _demo_certificates(session: AsyncSession, box: SecretBox,
+                             settings: IdentitySettings) -> int:
+    """So that the demo can sign at once: the leader's personal certificate and the seals of
+    Sở Tư pháp (documents) and the service centre (receipts), keys kept by svc-identity."""
+    if not settings.demo_certificates:
+        return 0
+    leader = await accounts_repository.get_account_by_username(session, "lanhdao")
+    issued = 0
+    if leader is not None:
+        issued += await pki.ensure_demo_certificate(session, box, settings, kind="personal",
+                                                    account_id=leader.id)
+    for agency_id in DEMO_SEALS:
+        issued += await pki.ensure_demo_certificate(session, box, settings,
+                                                    kind="organisational", agency_id=agency_id)
+    return issued

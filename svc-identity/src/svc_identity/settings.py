@@ -57,3 +57,6 @@ class IdentitySettings(ServiceSettings):
     population_timeout_seconds: float = Field(default=5.0, gt=0)
     ca_name: str = "CA Chính quyền điện tử tỉnh Thanh Hóa"
     cert_validity_days: int = Field(default=730, ge=1, le=3650)
+    # Demo mode: issue the demo leader's certificate and the demo seals at start-up, so that
+    # documents and receipts can be signed at once (off in tests that issue their own).
+    demo_certificates: bool = True

@@ -46,6 +46,7 @@ async def identity(databases: Databases, nats_server: NatsServer,
                    tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Identity]:
     settings = IdentitySettings(
         database_url=databases.new_url("identity"), nats_url=nats_server.url, demo=True,
+        demo_certificates=False,  # the certificate tests issue their own
         demo_password=DEMO_PASSWORD, log_json=False,
         mail_drop_dir=str(tmp_path_factory.mktemp("mail")),
         secret_key_file=str(tmp_path_factory.mktemp("keys") / "identity-secret.key"),

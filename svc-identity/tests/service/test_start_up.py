@@ -57,3 +57,21 @@ class TestRestart:
             assert len((await client.get("/api/v1/agencies")).json()) == 9
             me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
             assert me.status_code == 200 and me.json()["username"] == "motcua"
+            ca = (await client.get("/pki/ca.crt")).text
+        async with serve_in_process(create_app(settings)) as client:
+            assert (await client.get("/pki/ca.crt")).text == ca  # the CA is made once
+
+    async def test_the_demo_can_sign_at_once_with_certificates_issued_once(
+        self, databases: Databases, nats_server: NatsServer, browser_factory: Any
+    ) -> None:
+        settings = IdentitySettings(database_url=databases.new_url("identity"),
+                                    nats_url=nats_server.url, demo=True)
+        for _ in range(2):  # a restart issues nothing more
+            async with serve_in_process(create_app(settings)) as client:
+                token = await browser_factory(client).access_token(
+                    "vanthu", settings.demo_password)
+                listed = await client.get("/api/v1/certificates", params={"status": "valid"},
+                                          headers={"Authorization": f"Bearer {token}"})
+        assert listed.status_code == 200, listed.text
+        seals = [c for c in listed.json() if c["kind"] == "organisational"]
+        assert [(c["agency_id"], c["key_held_by"]) for c in seals] == [("H56.14", "service")]

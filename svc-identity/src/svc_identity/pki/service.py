@@ -160,6 +160,27 @@ async def _certify(session: AsyncSession, box: SecretBox, settings: IdentitySett
     return _row(certificate, holder, private_key, box, issued_by=issued_by)
 
 
+async def ensure_demo_certificate(session: AsyncSession, box: SecretBox,
+                                  settings: IdentitySettings, *, kind: str,
+                                  account_id: str | None = None,
+                                  agency_id: str | None = None) -> bool:
+    """Demo mode: a certificate with its key kept here for a demo holder, unless one is valid
+    already (idempotent at every start). The holder is looked up as a province-wide
+    administrator of the demo province (H56) would; no event and no audit entry (nobody
+    issued it)."""
+    province = Principal(subject="demo", kind="official", roles=frozenset({"admin"}),
+                         agency_id="H56", assurance_level=2)
+    request = CertificateRequest(kind=kind, account_id=account_id,
+                                 agency_id=agency_id)
+    holder = await _holder(session, province, request)
+    if await repository.find_valid(session, kind=holder.kind, account_id=holder.account_id,
+                                   agency_id=holder.agency_id, now=now_utc()) is not None:
+        return False
+    row = await _certify(session, box, settings, holder, None, "EC-P256", issued_by="demo")
+    await repository.add_certificate(session, row)
+    return True
+
+
 def _check_holder_fields(request: CertificateRequest) -> None:
     personal = request.kind == "personal"
     if personal and (request.account_id is None or request.agency_id is not None):
