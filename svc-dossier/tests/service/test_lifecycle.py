@@ -185,6 +185,8 @@ class TestHappyPath:
         assert data["timeliness"] == "early" and data["procedure_code"] == LLTP
         assert data["agency_id"] == AGENCY and data["channel"] == "online"
         assert data["actor_kind"] == "official" and "processing_working_hours" in data
+        # Returned early: within the hours the statutory duration allows from receipt.
+        assert 0 <= data["processing_working_hours"] < data["statutory_working_hours"]
         assert "038090001234" not in json.dumps(last)
 
     async def test_counter_dossier_starts_received(

@@ -105,6 +105,7 @@ class DossierSubmittedV1(EventData):
     submitted_at: datetime
     due_at: datetime | None = None
     applicant_account_id: str | None = None
+    online_level: str | None = None  # the procedure's: full (toàn trình), partial, info
 
 
 class DossierChangedV1(EventData):
@@ -135,6 +136,9 @@ class DossierReturnedV1(DossierChangedV1):
     timeliness: Literal["early", "on_time", "late"]
     completed_at: datetime
     processing_working_hours: float  # office hours from receipt to return
+    # The office hours the procedure's statutory duration allows from receipt (for "time
+    # against the statutory time"); None from producers older than this field.
+    statutory_working_hours: float | None = None
 
 
 class DossierRatedV1(EventData):

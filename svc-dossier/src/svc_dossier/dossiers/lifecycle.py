@@ -272,8 +272,11 @@ async def _return_result(ctx: Context, body: schemas.ActionBody) -> Change:
     paused = float(supplement.data.get("paused_working_hours", 0)) if supplement else 0.0
     start = aware(row.received_at or row.submitted_at)
     hours = max(0.0, calendar.working_hours_between(start, ctx.now) - paused)
+    statutory_due = due_at_for(calendar, ctx.procedure, row.channel, start)
+    statutory = calendar.working_hours_between(start, statutory_due)
     facts = {"timeliness": klass, "completed_at": ctx.now,
-             "processing_working_hours": round(hours, 2)}
+             "processing_working_hours": round(hours, 2),
+             "statutory_working_hours": round(statutory, 2)}
     return Change(Status.RETURNED, values={"completed_at": ctx.now, "timeliness": klass},
                   note=body.note, event=facts,
                   data={**facts, "completed_at": _iso(ctx.now)})

@@ -177,6 +177,7 @@ async def submit_dossier(
         "submitted_at": now,
         "due_at": due_at,
         "applicant_account_id": row.applicant_account_id,
+        "online_level": procedure.online_level,
     })
     return row
 
