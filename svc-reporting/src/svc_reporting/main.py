@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from egov_shared.app import create_service_app
 from egov_shared.auth import JwksFetcher
-from svc_reporting.consumers.dossier_events import SUBSCRIPTIONS
+from svc_reporting.consumers.events import subscriptions
 from svc_reporting.kpis.router import router as kpis_router
 from svc_reporting.models import messaging, metadata
 from svc_reporting.settings import ReportingSettings
@@ -28,6 +28,6 @@ def create_app(
         messaging=messaging,
         migrations_dir=MIGRATIONS,
         routers=[kpis_router],
-        subscriptions=SUBSCRIPTIONS,
+        subscriptions=subscriptions(settings.province_id),
         jwks_fetcher=jwks_fetcher,
     )

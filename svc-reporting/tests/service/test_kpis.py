@@ -73,8 +73,12 @@ class TestCounting:
             return c if c["submitted"] == 2 else None
 
         result = await eventually(both)
-        assert result == {"submitted": 2, "received": 1, "completed": 0, "on_time": 0,
-                          "late": 0, "online": 1}
+        assert {k: result[k] for k in ("submitted", "received", "completed", "on_time", "late",
+                                       "online", "counter", "in_progress")} == {
+            "submitted": 2, "received": 1, "completed": 0, "on_time": 0, "late": 0,
+            "online": 1, "counter": 1, "in_progress": 1}
+        child = await counts(client, issuer, agency + ".1")
+        assert (child["submitted"], child["online"], child["counter"]) == (1, 0, 1)
 
     async def test_redelivered_event_is_not_counted_twice(
         self, client: httpx.AsyncClient, issuer: TestIssuer, js: JetStreamContext

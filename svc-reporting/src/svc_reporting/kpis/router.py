@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query
 
 from egov_shared.access import access
 from egov_shared.agency import is_agency_id
-from egov_shared.app import SessionDep
+from egov_shared.app import RuntimeDep, SessionDep
 from egov_shared.auth import Principal, require_roles
 from egov_shared.errors import Forbidden, Unauthorized, ValidationFailed, problem_responses
 from egov_shared.timeutil import (
@@ -18,14 +18,15 @@ from egov_shared.timeutil import (
     VN_TZ,
     in_supported_range,
 )
-from svc_reporting.kpis import repository
-from svc_reporting.kpis.schemas import DossierCounts, Kpis
+from svc_reporting.kpis import service
+from svc_reporting.kpis.schemas import Kpis
+from svc_reporting.settings import ReportingSettings
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 REPORT_READERS = ("reporting_officer", "leader")
 
 
-def _window(start: date | None, end: date | None) -> tuple[datetime, datetime]:
+def _window(start: date | None, end: date | None) -> tuple[date, date]:
     """Whole days in Vietnam time, ``to`` inclusive; default: the current month to date."""
     today = datetime.now(VN_TZ).date()
     start = start or today.replace(day=1)
@@ -36,14 +37,19 @@ def _window(start: date | None, end: date | None) -> tuple[datetime, datetime]:
         raise ValidationFailed(
             f"The window must lie in the years {FIRST_SUPPORTED_YEAR}–{LAST_SUPPORTED_YEAR}.",
             code="invalid_window")
-    return (datetime.combine(start, time(), VN_TZ),
-            datetime.combine(end + timedelta(days=1), time(), VN_TZ))
+    return start, end
+
+
+def window_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    return (datetime.combine(first, time(), VN_TZ),
+            datetime.combine(last + timedelta(days=1), time(), VN_TZ))
 
 
 @router.get("/kpis", response_model=Kpis, openapi_extra=access("official"),
             responses=problem_responses(Unauthorized, Forbidden, ValidationFailed))
 async def kpis(
     session: SessionDep,
+    runtime: RuntimeDep,
     principal: Annotated[Principal, Depends(require_roles(*REPORT_READERS))],
     agency: Annotated[str, Query(max_length=35, description="Agency ID; counts its subtree")],
     from_: Annotated[date | None, Query(alias="from")] = None,
@@ -54,7 +60,9 @@ async def kpis(
         raise ValidationFailed("Not an agency ID.", code="invalid_agency_id")
     if not principal.covers_agency(agency):
         raise Forbidden("That agency is outside your agency.", code="agency_not_covered")
-    start, end = _window(from_, to)
-    counts = await repository.count_by_metric(session, agency_id=agency, start=start, end=end)
-    return Kpis(agency_id=agency, window_start=start, window_end=end,
-                dossiers=DossierCounts(**counts))
+    first, last = _window(from_, to)
+    settings = runtime.settings
+    assert isinstance(settings, ReportingSettings)
+    return await service.kpis(session, agency_id=agency, province_id=settings.province_id,
+                              first=first, last=last, window=window_bounds(first, last),
+                              now=datetime.now(VN_TZ))
