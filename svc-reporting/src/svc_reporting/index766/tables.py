@@ -1,0 +1,7 @@
+"""Tables of the index766 part (on the read model's metadata; built by the migrations)."""
+
+from __future__ import annotations
+
+from svc_reporting.models import metadata
+
+__all__ = ["metadata"]

@@ -1,0 +1,21 @@
+"""the 766 index's versioned configurations and the targets (filled in by the index766/targets work)
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-28 21:50:00.000000
+"""
+
+from collections.abc import Sequence
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
