@@ -19,7 +19,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from svc_dossier.forms import fonts
+from egov_shared.pdf import fonts
 from svc_dossier.forms.schemas import (
     AnyForm,
     ApologySlip,

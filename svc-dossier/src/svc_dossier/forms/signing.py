@@ -6,73 +6,38 @@ ISO 8601, Vietnam time) is drawn with reportlab and imported as the widget's app
 
 from __future__ import annotations
 
-import binascii
-import hashlib
-import uuid
 from datetime import datetime
 from io import BytesIO
 
-from asn1crypto import pem
-from asn1crypto import x509 as asn1_x509
-from pyhanko.pdf_utils.content import PdfContent
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.layout import BoxConstraints
-from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.stamp import StaticStampStyle
-from pyhanko_certvalidator.registry import SimpleCertificateStore
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Frame, Paragraph
 
-from svc_dossier.forms import fonts
+from egov_shared.pdf import PdfPage, fonts
+from egov_shared.pdf import RemoteSigner as SharedRemoteSigner
 from svc_dossier.forms.identity import Identity
 from svc_dossier.forms.schemas import Stamp
 
 FIELD_NAME = "ChuKyCoQuan"
 SEAL_RED = colors.Color(0.85, 0.1, 0.1)
-MAX_SIGNATURE_BYTES = 512  # room enough for ECDSA and RSA-2048 signatures
 
 
-def _der(text: str) -> bytes:
-    return pem.unarmor(text.encode())[2]
-
-
-class RemoteSigner(signers.Signer):
-    """Each raw signature is one call to svc-identity with the digest to sign."""
+class RemoteSigner(SharedRemoteSigner):
+    """The shared remote signer bound to one certificate of svc-identity: each raw signature
+    is one call there with the digest to sign."""
 
     def __init__(self, identity: Identity, certificate_pem: str, serial: str,
                  ca_pem: str) -> None:
+        async def sign_digest(digest: bytes, digest_algorithm: str) -> bytes:
+            return await identity.sign(serial, digest, digest_algorithm)
+
         self.identity, self.serial = identity, serial
-        root = asn1_x509.Certificate.load(_der(ca_pem))
-        super().__init__(signing_cert=asn1_x509.Certificate.load(_der(certificate_pem)),
-                         cert_registry=SimpleCertificateStore.from_certs([root]))
-
-    async def async_sign_raw(self, data: bytes, digest_algorithm: str,
-                             dry_run: bool = False) -> bytes:
-        if dry_run:
-            return bytes(MAX_SIGNATURE_BYTES)
-        digest = hashlib.new(digest_algorithm, data).digest()
-        return await self.identity.sign(self.serial, digest, digest_algorithm)
-
-
-class _PdfPage(PdfContent):
-    """The first page of a PDF held in memory, as a form XObject (pyHanko's
-    ``ImportedPdfPage`` reads a file)."""
-
-    def __init__(self, pdf: bytes) -> None:
-        self.pdf = pdf
-        super().__init__()
-
-    def render(self) -> bytes:
-        xobj = self._ensure_writer.import_page_as_xobject(PdfFileReader(BytesIO(self.pdf)))
-        name = "/Import" + binascii.hexlify(uuid.uuid4().bytes).decode("ascii")
-        self.resources.xobject[name] = xobj
-        x1, y1, x2, y2 = xobj.get_object()["/BBox"]
-        self.box = BoxConstraints(width=abs(x1 - x2), height=abs(y1 - y2))
-        return name.encode("ascii") + b" Do"
+        super().__init__(sign_digest, certificate_pem=certificate_pem, ca_pem=ca_pem)
 
 
 def stamp_pdf(stamp: Stamp) -> bytes:
@@ -95,7 +60,7 @@ def stamp_pdf(stamp: Stamp) -> bytes:
     return out.getvalue()
 
 
-async def sign_pdf(pdf: bytes, *, signer: RemoteSigner, stamp: Stamp, page: int,
+async def sign_pdf(pdf: bytes, *, signer: signers.Signer, stamp: Stamp, page: int,
                    reason: str, location: str) -> bytes:
     """``pdf`` with a PAdES B-B signature in a visible field at ``stamp.box`` on ``page``."""
     meta = signers.PdfSignatureMetadata(
@@ -105,7 +70,7 @@ async def sign_pdf(pdf: bytes, *, signer: RemoteSigner, stamp: Stamp, page: int,
     spec = fields.SigFieldSpec(FIELD_NAME, on_page=page, box=(x1, y1, x2, y2))
     pdf_signer = signers.PdfSigner(
         meta, signer, new_field_spec=spec,
-        stamp_style=StaticStampStyle(background=_PdfPage(stamp_pdf(stamp)), border_width=0))
+        stamp_style=StaticStampStyle(background=PdfPage(stamp_pdf(stamp)), border_width=0))
     out = await pdf_signer.async_sign_pdf(IncrementalPdfFileWriter(BytesIO(pdf)))
     return bytes(out.getvalue())
 

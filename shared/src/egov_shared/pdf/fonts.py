@@ -2,7 +2,7 @@
 package ``font-source-serif-pro``, so that a fresh machine with only Python and pip has it.
 
 Its Regular and Bold TrueType faces cover every Vietnamese letter (precomposed: ơ ư ặ ễ ộ …);
-its italic face does not, so forms use no italics. reportlab embeds the subset used, with a
+its italic face does not, so our PDFs use no italics. reportlab embeds the subset used, with a
 ToUnicode map: the text can be copied and searched.
 """
 
