@@ -25,6 +25,8 @@ from fastapi import FastAPI
 PG_HOST, PG_PORT = "127.0.0.1", 5432
 ISSUER = "http://127.0.0.1:8000"
 AUDIENCE = "egov-api"
+# The platform's nats-server configuration (max_payload for edXML packages), as `make run` uses.
+NATS_CONF = Path(__file__).resolve().parent / "deploy" / "local" / "nats.conf"
 
 
 def free_port() -> int:
@@ -62,7 +64,7 @@ class NatsServer:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [nats_binary(), "-js", "-a", "127.0.0.1", "-p", str(self.port),
+            [nats_binary(), "-c", str(NATS_CONF), "-js", "-a", "127.0.0.1", "-p", str(self.port),
              "-sd", str(self.store_dir)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
@@ -174,7 +176,7 @@ class TestIssuer:
     def token(
         self, *, sub: str | None = None, kind: str = "citizen", roles: list[str] | None = None,
         agency_id: str | None = None, username: str | None = None, acr: int = 1,
-        ttl: int = 600,
+        ttl: int = 600, scope: str | None = None,
     ) -> str:
         now = int(time.time())
         claims = {
@@ -183,6 +185,8 @@ class TestIssuer:
             "preferred_username": username, "acr": str(acr), "token_use": "access",
             "jti": uuid.uuid4().hex,
         }
+        if scope is not None:  # a partner system's client_credentials scopes
+            claims["scope"] = scope
         return jwt.encode(claims, self.key, algorithm="ES256", headers={"kid": self.kid})
 
     def headers(self, **kwargs: Any) -> dict[str, str]:

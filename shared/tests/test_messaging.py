@@ -7,6 +7,7 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import nats
 import pytest
@@ -18,7 +19,14 @@ from egov_shared.db import create_engine, create_sessionmaker, new_metadata
 from egov_shared.events import CloudEvent
 from egov_shared.events.contracts import DOSSIER_SUBMITTED
 from egov_shared.messaging.bus import EventBus
-from egov_shared.messaging.consumer import ConsumerRunner, PoisonMessage, Subscription
+from egov_shared.messaging.consumer import (
+    ConsumerRunner,
+    PoisonMessage,
+    RawHandler,
+    RawMessage,
+    RawSubscription,
+    Subscription,
+)
 from egov_shared.messaging.outbox import Outbox, OutboxRelay
 from egov_shared.messaging.tables import MessagingTables, define_messaging_tables
 from egov_testing import Databases, NatsServer, eventually
@@ -219,3 +227,90 @@ class TestConsumerRunner:
         async with harness.sessionmaker() as s:
             got = set((await s.execute(select(harness.seen.c.event_id))).scalars())
         return set(ids) <= got  # type: ignore[call-overload]
+
+
+class TestRawSubscription:
+    """Messages that are not CloudEvents (edXML packages on ``axis.>``): bytes, subject and id
+    reach the handler; the inbox, retries and dead letters work as for events."""
+
+    async def test_bytes_subject_and_message_id_reach_the_handler_once(
+        self, harness: Harness, js: JetStreamContext
+    ) -> None:
+        subject = f"axis.T{uuid.uuid4().hex[:8].upper()}.inbox"
+        got: list[RawMessage] = []
+
+        async def handler(session: AsyncSession, raw: RawMessage) -> None:
+            await session.execute(insert(harness.seen).values(event_id=raw.message_id))
+            got.append(raw)
+
+        runner = self._runner(harness, subject, handler)
+        runner.start()
+        try:
+            ack = await js.publish(subject, b"<edXML/>", headers={"Nats-Msg-Id": "pkg-1"})
+            plain = await js.publish(subject, b"\x00not xml")
+            assert await eventually(lambda: _count_is(got, 2), timeout=20)
+            by_id = {raw.message_id: raw for raw in got}
+            assert by_id["pkg-1"].data == b"<edXML/>" and by_id["pkg-1"].subject == subject
+            assert by_id[f"seq:{plain.seq}"].data == b"\x00not xml"
+            assert ack.seq != plain.seq
+        finally:
+            await runner.stop()
+
+    async def test_unbounded_subscription_retries_past_the_runner_default(
+        self, harness: Harness, js: JetStreamContext
+    ) -> None:
+        subject = f"axis.T{uuid.uuid4().hex[:8].upper()}.inbox"
+        attempts: list[int] = []
+
+        async def handler(session: AsyncSession, raw: RawMessage) -> None:
+            attempts.append(raw.delivered)
+            await session.execute(insert(harness.seen).values(event_id=raw.message_id))
+            if len(attempts) < 4:
+                raise ConnectionError("the national axis is away")
+
+        runner = self._runner(harness, subject, handler, max_deliver=-1, default=2)
+        runner.start()
+        try:
+            await js.publish(subject, b"<edXML/>", headers={"Nats-Msg-Id": uuid.uuid4().hex})
+
+            async def processed() -> bool:
+                return len(attempts) == 4 and await harness.seen_count() == 1
+
+            assert await eventually(processed, timeout=30)  # failed attempts were rolled back
+            assert attempts == [1, 2, 3, 4]
+        finally:
+            await runner.stop()
+
+    async def test_poison_is_dead_lettered_with_its_bytes(
+        self, harness: Harness, js: JetStreamContext
+    ) -> None:
+        subject = f"axis.T{uuid.uuid4().hex[:8].upper()}.inbox"
+        durable = "raw-" + uuid.uuid4().hex[:8]
+
+        async def handler(session: AsyncSession, raw: RawMessage) -> None:
+            raise PoisonMessage("never")
+
+        dead = await js.subscribe(f"deadletter.{durable}", stream="DEADLETTER",
+                                  deliver_policy=nats.js.api.DeliverPolicy.NEW)
+        runner = self._runner(harness, subject, handler, durable=durable)
+        runner.start()
+        try:
+            await js.publish(subject, b"<broken", headers={"Nats-Msg-Id": uuid.uuid4().hex})
+            letter = await dead.next_msg(timeout=10)
+            assert letter.data == b"<broken"
+            assert letter.headers["Egov-Original-Subject"] == subject
+        finally:
+            await runner.stop()
+
+    @staticmethod
+    def _runner(harness: Harness, subject: str, handler: RawHandler, *,
+                max_deliver: int | None = None, default: int = 4,
+                durable: str | None = None) -> ConsumerRunner:
+        sub = RawSubscription(durable=durable or "raw-" + uuid.uuid4().hex[:8], subject=subject,
+                              handler=handler, max_deliver=max_deliver)
+        return ConsumerRunner(harness.sessionmaker, harness.tables.inbox, harness.bus, [sub],
+                              max_deliver=default)
+
+
+async def _count_is(items: list[Any], n: int) -> bool:
+    return len(items) >= n

@@ -81,6 +81,7 @@ document = Table(
     Column("status", String(16), nullable=False),
     Column("doc_type", String(8), nullable=False),  # QĐ, CV (công văn), TB, …
     Column("subject", String(500), nullable=False),  # trích yếu
+    Column("subject_folded", String(500), nullable=True),  # fold(subject), for ``q``
     Column("summary", Text, nullable=True),  # nội dung
     Column("urgency", String(16), nullable=False),  # normal | khan | thuong_khan | hoa_toc | …
     Column("secrecy", String(16), nullable=False),  # normal | mat | toi_mat | tuyet_mat

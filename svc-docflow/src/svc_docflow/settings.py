@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from datetime import datetime
+
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from egov_shared.settings import ServiceSettings
@@ -20,6 +22,11 @@ class DocflowSettings(ServiceSettings):
     # Where the national axis (and its simulator) delivers packages for the province: the
     # platform's inbound endpoint, through the gateway.
     inbound_url: str = "http://127.0.0.1:8000/api/v1/axis/packages"
+    # Demo only: the client_credentials client (with the ``axis`` scope, registered in
+    # svc-identity) the national axis SIMULATOR signs in as to call ``inbound_url``; its secret
+    # defaults to the demo password (EGOV_DEMO_PASSWORD).
+    simulator_client_id: str = "truc-lien-thong-mo-phong"
+    simulator_client_secret: SecretStr | None = None
     # Hostile input: the largest edXML package accepted (inbound endpoint and the axis), the
     # largest PDF attached to a document, and how many attachments a package may carry.
     max_package_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
@@ -28,3 +35,6 @@ class DocflowSettings(ServiceSettings):
     # Signature checks: how long the CA certificate and the CRL fetched from svc-identity are
     # trusted before they are fetched again.
     crl_cache_seconds: float = Field(default=60.0, ge=0)
+    # Tests and training only: the moment issuing takes as "now" (the numbering year, the
+    # promulgation date). Unset in production, where the real clock rules.
+    issue_clock: datetime | None = None

@@ -7,17 +7,20 @@ the current form; the legacy 13-character IDs of the two communes are illustrati
 from __future__ import annotations
 
 import os
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from egov_shared.app import ServiceRuntime
+from svc_identity.accounts import passwords
 from svc_identity.accounts import repository as accounts_repository
 from svc_identity.accounts import service as accounts
 from svc_identity.accounts.validation import TOTP_REQUIRED_ROLES
 from svc_identity.agencies import repository as agencies
+from svc_identity.models import Client
+from svc_identity.oidc import repository as oidc_repository
 from svc_identity.pki import service as pki
 from svc_identity.secretbox import SecretBox
 from svc_identity.settings import IdentitySettings
@@ -84,8 +87,27 @@ async def load_demo(runtime: ServiceRuntime, box: SecretBox) -> None:
                 await accounts.ensure_demo_totp(session, username=username, box=box,
                                                 secret=DEMO_TOTP_SECRET)
         certificates = await _demo_certificates(session, box, settings)
+        await _demo_axis_client(session, settings)
     log.info("demo_loaded", agencies=len(DEMO_AGENCIES), officials_created=created,
              certificates_issued=certificates)
+
+
+# The SIMULATOR of the national document axis (svc-docflow) posts packages from organs outside
+# the province to the inbound endpoint as a partner system: client_credentials, scope "axis",
+# bound to no agency; its secret is the demo password. Demo mode only.
+DEMO_AXIS_CLIENT = "truc-lien-thong-mo-phong"
+
+
+async def _demo_axis_client(session: AsyncSession, settings: IdentitySettings) -> None:
+    if await oidc_repository.get_client(session, DEMO_AXIS_CLIENT) is not None:
+        return
+    await oidc_repository.upsert_client(session, Client(
+        client_id=DEMO_AXIS_CLIENT, name="Trục liên thông văn bản quốc gia (MÔ PHỎNG)",
+        public=False, redirect_uris=[], created_at=datetime.now(UTC),
+        auth_method="client_secret_basic",
+        secret_hash=await passwords.hash_password(settings.demo_password),
+        grant_types=["client_credentials"], scopes=["axis"], agency_id=None,
+        post_logout_redirect_uris=[], active=True))
 
 
 async def _demo_certificates(session: AsyncSession, box: SecretBox,

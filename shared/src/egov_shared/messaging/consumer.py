@@ -1,5 +1,10 @@
 """Durable pull consumers: explicit ack, an inbox table for idempotency, bounded redelivery with
-backoff, and poison messages terminated and copied to ``deadletter.<durable>``."""
+backoff, and poison messages terminated and copied to ``deadletter.<durable>``.
+
+Two kinds of subscription: ``Subscription`` takes CloudEvents (a handler per event type);
+``RawSubscription`` takes messages that are not CloudEvents (edXML packages on ``axis.>``): its
+handler gets the bytes as sent, the subject and a message id (``Nats-Msg-Id``, else the stream
+sequence), with the same inbox, retries and dead letters."""
 
 from __future__ import annotations
 
@@ -26,6 +31,7 @@ from egov_shared.observability import EVENTS_CONSUMED
 log = structlog.get_logger("egov.consumer")
 
 Handler = Callable[[AsyncSession, CloudEvent], Awaitable[None]]
+Work = Callable[[AsyncSession], Awaitable[None]]
 
 
 class PoisonMessage(Exception):
@@ -43,10 +49,45 @@ class Subscription:
     durable: str
     subject: str
     handlers: Mapping[str, Handler] = field(default_factory=dict)
+    # Overrides of the runner's defaults: deliveries before dead-lettering (-1: retry for
+    # ever, with backoff), and messages fetched at once (keep it small for large messages).
+    max_deliver: int | None = None
+    batch: int | None = None
 
     @property
     def stream(self) -> str:
         return stream_for_subject(self.subject)
+
+
+@dataclass(frozen=True)
+class RawMessage:
+    """A message as it was published: ``message_id`` is its ``Nats-Msg-Id`` header, or
+    ``seq:<stream sequence>`` when it has none (a partner publishing by hand)."""
+
+    subject: str
+    data: bytes
+    message_id: str
+    headers: Mapping[str, str]
+    delivered: int
+
+
+RawHandler = Callable[[AsyncSession, RawMessage], Awaitable[None]]
+
+
+@dataclass(kw_only=True)
+class RawSubscription(Subscription):
+    """One durable consumer of messages that are not CloudEvents: every message goes to
+    ``handler`` (in the same transaction as its inbox row); ``handlers`` is unused."""
+
+    handler: RawHandler
+
+
+def raw_message(msg: Msg) -> RawMessage:
+    headers = dict(msg.headers or {})
+    meta = msg.metadata
+    message_id = headers.get("Nats-Msg-Id") or f"seq:{meta.sequence.stream}"
+    return RawMessage(subject=msg.subject, data=msg.data, message_id=message_id[:128],
+                      headers=headers, delivered=meta.num_delivered)
 
 
 def redelivery_delay(num_delivered: int) -> float:
@@ -105,7 +146,7 @@ class ConsumerRunner:
                     config=ConsumerConfig(
                         ack_policy=AckPolicy.EXPLICIT,
                         deliver_policy=DeliverPolicy.ALL,
-                        max_deliver=self.max_deliver,
+                        max_deliver=self._max_deliver(sub),
                         ack_wait=self.ack_wait_seconds,
                         filter_subject=sub.subject,
                     ),
@@ -113,7 +154,7 @@ class ConsumerRunner:
                 backoff = 0.2
                 while True:
                     try:
-                        msgs = await psub.fetch(self.batch, timeout=1.0)
+                        msgs = await psub.fetch(sub.batch or self.batch, timeout=1.0)
                     except (TimeoutError, NatsTimeoutError):
                         if self._stopping:
                             return
@@ -128,7 +169,14 @@ class ConsumerRunner:
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
 
+    def _max_deliver(self, sub: Subscription) -> int:
+        return sub.max_deliver if sub.max_deliver is not None else self.max_deliver
+
     async def handle(self, sub: Subscription, msg: Msg) -> None:
+        if isinstance(sub, RawSubscription):
+            raw = raw_message(msg)
+            await self._settle(sub, msg, raw.message_id, lambda session: sub.handler(session, raw))
+            return
         try:
             event = parse_event(msg.data)
         except PoisonMessage as exc:
@@ -139,17 +187,21 @@ class ConsumerRunner:
             EVENTS_CONSUMED.labels(sub.durable, "skipped").inc()
             await msg.ack()
             return
+        await self._settle(sub, msg, event.id, lambda session: handler(session, event))
+
+    async def _settle(self, sub: Subscription, msg: Msg, message_id: str, work: Work) -> None:
+        """Process once, then ack; retry later (nak with backoff) or dead-letter."""
         try:
-            outcome = await self._process(sub, event, handler)
+            outcome = await self._process(sub, message_id, work)
         except PoisonMessage as exc:
             await self._dead_letter(sub, msg, str(exc))
             return
         except Exception as exc:
-            delivered = msg.metadata.num_delivered
-            if delivered >= self.max_deliver:
+            delivered, limit = msg.metadata.num_delivered, self._max_deliver(sub)
+            if 0 < limit <= delivered:
                 await self._dead_letter(sub, msg, f"gave up after {delivered} deliveries: {exc}")
                 return
-            log.warning("event_handler_failed", durable=sub.durable, event_id=event.id,
+            log.warning("event_handler_failed", durable=sub.durable, event_id=message_id,
                         delivered=delivered, error=str(exc))
             EVENTS_CONSUMED.labels(sub.durable, "retried").inc()
             await msg.nak(delay=redelivery_delay(delivered))
@@ -157,12 +209,12 @@ class ConsumerRunner:
         EVENTS_CONSUMED.labels(sub.durable, outcome).inc()
         await msg.ack()
 
-    async def _process(self, sub: Subscription, event: CloudEvent, handler: Handler) -> str:
+    async def _process(self, sub: Subscription, message_id: str, work: Work) -> str:
         """Inbox row and the handler's changes commit together, or not at all."""
         async with self.sessionmaker() as session, session.begin():
-            if not await self._claim(session, sub.durable, event.id):
+            if not await self._claim(session, sub.durable, message_id):
                 return "duplicate"
-            await handler(session, event)
+            await work(session)
         return "processed"
 
     async def _claim(self, session: AsyncSession, consumer: str, event_id: str) -> bool:

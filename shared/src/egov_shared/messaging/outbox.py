@@ -62,6 +62,22 @@ class Outbox:
         session.info[PENDING_FLAG] = True
         return event
 
+    async def add_raw(
+        self, session: AsyncSession, *, subject: str, payload: str, message_id: str
+    ) -> None:
+        """A message that is not a CloudEvent (an edXML package for the document axis), in the
+        same unit of work: the relay publishes ``payload`` as is on ``subject``, with
+        ``Nats-Msg-Id`` = ``message_id`` (at most 64 characters, unique in the outbox)."""
+        await session.execute(
+            insert(self.table).values(
+                event_id=message_id,
+                subject=subject,
+                payload=payload,
+                created_at=datetime.now(UTC),
+            )
+        )
+        session.info[PENDING_FLAG] = True
+
 
 class OutboxRelay:
     """Publishes unpublished outbox rows in order; backs off while NATS is away.

@@ -41,3 +41,10 @@ async def listing(session: AsyncSession, document_id: str) -> list[Row[Any]]:
     query = (select(*columns).where(document_file.c.document_id == document_id)
              .order_by(document_file.c.id))
     return list((await session.execute(query)).all())
+
+
+async def by_id(session: AsyncSession, document_id: str, file_id: int) -> Row[Any] | None:
+    """One version of this document's files, with its bytes."""
+    query = select(document_file).where(document_file.c.document_id == document_id,
+                                        document_file.c.id == file_id)
+    return (await session.execute(query)).first()
