@@ -49,4 +49,6 @@ bench: install ## Benchmarks: ratios against a baseline measured in the same run
 	$(BIN)/python bench/gateway_auth.py
 	$(BIN)/python bench/dossier_submit.py
 	$(BIN)/python bench/dossier_search.py
+	$(BIN)/python bench/reporting_kpis.py
+	$(BIN)/python bench/reporting_rebuild.py
 	$(BIN)/python bench/docflow_issue.py

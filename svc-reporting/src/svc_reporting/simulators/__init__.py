@@ -1,0 +1,1 @@
+"""SIMULATORS of outside systems, served by svc-reporting in demo mode only."""
