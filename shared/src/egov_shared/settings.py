@@ -53,7 +53,8 @@ class ServiceSettings(BaseSettings):
     )
     workers: int = Field(
         default=1, ge=1, le=64,
-        description="uvicorn worker processes, for services that support it (svc-dossier). "
+        description="uvicorn worker processes, for services that support it (svc-dossier, "
+                    "svc-docflow). "
                     "More than one needs PostgreSQL: SQLite migrations and claims do not "
                     "serialise across processes.")
     log_level: str = "INFO"

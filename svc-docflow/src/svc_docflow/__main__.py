@@ -1,8 +1,11 @@
-"""``python -m svc_docflow``: serve on the configured host and port."""
+"""``python -m svc_docflow``: serve on the configured host and port, with ``DOCFLOW_WORKERS``
+processes (PDF signing and checking are CPU-bound Python: a process per core is what scales
+them; each worker builds its app from the environment)."""
 
 from egov_shared.app import run_service
 from svc_docflow.main import create_app
 from svc_docflow.settings import DocflowSettings
 
 settings = DocflowSettings()
-run_service(create_app(settings), settings)
+run_service(create_app(settings) if settings.workers == 1 else None, settings,
+            factory="svc_docflow.main:create_app")

@@ -18,6 +18,7 @@ from svc_docflow.axis import repository
 from svc_docflow.axis.context import AxisContext
 from svc_docflow.axis.receive import parse
 from svc_docflow.axis.send import organ_of_inbox
+from svc_docflow.common import http as shared_http
 from svc_docflow.edxml import DocumentPackage, PackageError
 
 log = structlog.get_logger("docflow.axis.bridge")
@@ -64,7 +65,7 @@ async def post(url: str, data: bytes) -> tuple[int, str]:
     """The axis's answer (status, the start of its body); raises ``AxisUnavailable`` for what
     is worth retrying."""
     try:
-        async with httpx.AsyncClient(timeout=TIMEOUT) as http:
+        async with shared_http.client(timeout=TIMEOUT) as http:
             answer = await http.post(url, content=data,
                                      headers={"Content-Type": "application/xml"})
     except httpx.HTTPError as exc:

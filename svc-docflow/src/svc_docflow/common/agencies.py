@@ -1,3 +1,4 @@
+
 """The agency tree, as svc-identity publishes it (``GET /api/v1/agencies``, public): names for
 documents, the 13-character legacy IDs that edXML's ``OrganId`` carries, and which agencies
 are on the platform (reached on ``axis.<agency-id>.inbox``) rather than through the national
@@ -11,6 +12,8 @@ from dataclasses import dataclass
 
 import httpx
 import structlog
+
+from svc_docflow.common import http as shared_http
 
 log = structlog.get_logger("docflow.agencies")
 TTL_SECONDS = 300.0
@@ -78,7 +81,7 @@ class AgencyDirectory:
             self._fetched_at = time.monotonic()
 
     async def _fetch(self) -> list[Agency]:
-        async with httpx.AsyncClient(base_url=self.identity_url, timeout=TIMEOUT) as http:
+        async with shared_http.client(base_url=self.identity_url, timeout=TIMEOUT) as http:
             answer = await http.get("/api/v1/agencies")
             answer.raise_for_status()
         return [Agency(id=a["id"], legacy_id=a.get("legacy_id"), name=a["name"],

@@ -14,6 +14,7 @@ import httpx
 import structlog
 
 from egov_shared.errors import ServiceUnavailable
+from svc_docflow.common import http as shared_http
 from svc_docflow.pdf.verify import SignatureCheck, SignatureReport, verify_pdf
 
 log = structlog.get_logger("docflow.signatures")
@@ -45,7 +46,7 @@ class TrustStore:
 
     async def _refresh(self) -> None:
         try:
-            async with httpx.AsyncClient(base_url=self.identity_url, timeout=TIMEOUT) as http:
+            async with shared_http.client(base_url=self.identity_url, timeout=TIMEOUT) as http:
                 ca = (await http.get("/pki/ca.crt")).raise_for_status().content
                 crl = (await http.get("/pki/crl")).raise_for_status().content
         except httpx.HTTPError as exc:

@@ -5,12 +5,9 @@ failure there changes nothing."""
 
 from __future__ import annotations
 
-import functools
-import ssl
 from datetime import datetime
 from typing import Any
 
-import httpx
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,18 +39,10 @@ def not_signable(exc: Exception) -> Conflict:
     return Conflict("Tệp PDF của văn bản không có ô chữ ký.", code="pdf_not_signable")
 
 
-@functools.cache
-def _tls() -> ssl.SSLContext:
-    """httpx's default TLS settings, made once: building them reads the CA bundle (~0.1 s),
-    which a new client would otherwise do for every signature."""
-    return httpx.create_ssl_context()
-
-
 def identity_session(identity_url: str, token: str | None) -> IdentitySigner:
     """A session with svc-identity on the caller's token; its own connections (closed with
-    it), the process's TLS settings."""
-    return IdentitySigner(identity_url, token,
-                          transport=httpx.AsyncHTTPTransport(verify=_tls()))
+    it), the process's TLS settings (common.http)."""
+    return IdentitySigner(identity_url, token)
 
 
 def signing_moment() -> datetime:

@@ -13,6 +13,7 @@ import httpx
 from pyhanko.sign import signers
 
 from egov_shared.pdf import RemoteSigner
+from svc_docflow.common import http as shared_http
 
 TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 REFUSALS = (401, 403, 404, 409)  # svc-identity said no: asking again will not help
@@ -41,8 +42,8 @@ class IdentitySigner:
     def __init__(self, base_url: str, token: str | None = None, *,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self.http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=TIMEOUT,
-                                      headers=headers, transport=transport)
+        self.http = shared_http.client(base_url=base_url.rstrip("/"), timeout=TIMEOUT,
+                                       headers=headers, transport=transport)
         self._ca_pem: str | None = None
 
     async def __aenter__(self) -> IdentitySigner:

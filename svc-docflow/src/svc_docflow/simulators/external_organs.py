@@ -20,6 +20,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from egov_shared.pdf.fonts import register as register_font
 from egov_shared.timeutil import VN_TZ, utcnow
+from svc_docflow.common import http as shared_http
 from svc_docflow.common.agencies import AgencyDirectory
 from svc_docflow.edxml import (
     Attachment,
@@ -117,7 +118,7 @@ async def deliver(settings: DocflowSettings, data: bytes) -> int | None:
     5xx; answers the final HTTP status (None: never reached)."""
     for attempt in range(ATTEMPTS):
         try:
-            async with httpx.AsyncClient(timeout=TIMEOUT) as http:
+            async with shared_http.client(timeout=TIMEOUT) as http:
                 headers = {"Content-Type": "application/xml", **await _bearer(http, settings)}
                 reply = await http.post(settings.inbound_url, content=data, headers=headers)
             if reply.status_code < 500:
