@@ -57,7 +57,7 @@ DEMO_TOTP_SECRET = "EGOVDEMOTOTPTHANHHOA234567ABCDEF"  # svc-identity's publishe
 # Ten organs outside the platform: their packages go on axis.<organ-id>.inbox like any other,
 # and the intake leaves them to the bridge. (Recipients on the platform would add their own
 # intake, a signature check of each package's PDF, to the service under measure: receiving,
-# not issuing.) The bridge forwards them to a path that answers 404 at once.
+# not issuing.) The bridge forwards them to bench/_ack_server.py, which acknowledges at once.
 RECIPIENTS = [{"organ_id": f"000.00.{n:02d}.G{n:02d}", "name": f"Cơ quan trung ương số {n}"}
               for n in range(10, 20)]
 TARGET_DOCUMENTS, TARGET_VALIDATIONS = 10.0, 30.0
@@ -65,8 +65,8 @@ TARGET_DOCUMENTS, TARGET_VALIDATIONS = 10.0, 30.0
 
 def start(processes: Processes, tmp: Path, nats_url: str, databases: Databases,
           workers: int) -> None:
-    processes.ports.update(identity=free_port(), docflow=free_port())
-    identity, docflow = processes.url("identity"), processes.url("docflow")
+    processes.ports.update(identity=free_port(), docflow=free_port(), axis=free_port())
+    identity = processes.url("identity")
     processes.env.update({
         "NATS_URL": nats_url, "EGOV_DEMO": "1", "EGOV_DEMO_PASSWORD": DEMO_PASSWORD,
         "EGOV_ISSUER": f"http://127.0.0.1:{free_port()}", "EGOV_IDENTITY_URL": identity,
@@ -77,7 +77,9 @@ def start(processes: Processes, tmp: Path, nats_url: str, databases: Databases,
         "DOCFLOW_PORT": str(processes.ports["docflow"]),
         "DOCFLOW_DATABASE_URL": databases.new_url("docflow"), "DOCFLOW_LOG_LEVEL": "WARNING",
         "DOCFLOW_WORKERS": str(workers if databases.backend == "postgresql" else 1),
-        "DOCFLOW_NATIONAL_AXIS_URL": f"{docflow}/bench/no-national-axis"})
+        "DOCFLOW_NATIONAL_AXIS_URL": f"{processes.url('axis')}/packages"})
+    processes.spawn("axis", [sys.executable, str(Path(__file__).parent / "_ack_server.py"),
+                             str(processes.ports["axis"])])
     processes.spawn("identity", [sys.executable, "-m", "svc_identity"])
     processes.wait_ready("identity")
     processes.spawn("docflow", [sys.executable, "-m", "svc_docflow"])
@@ -274,6 +276,9 @@ def main() -> None:
             print(f"docflow_issue (database: {databases.backend}; {args.documents} documents, "
                   f"10 recipients each)", flush=True)
             asyncio.run(measure(args, processes, server.url))
+        except Exception:
+            print(processes.log_tail("docflow"), file=sys.stderr)
+            raise
         finally:
             processes.stop()
             server.stop()

@@ -4,10 +4,16 @@ package ``font-source-serif-pro``, so that a fresh machine with only Python and 
 Its Regular and Bold TrueType faces cover every Vietnamese letter (precomposed: ơ ư ặ ễ ộ …);
 its italic face does not, so our PDFs use no italics. reportlab embeds the subset used, with a
 ToUnicode map: the text can be copied and searched.
+
+The registered faces are process-wide objects that reportlab's subsetting mutates while it
+writes a PDF: two threads writing at once corrupt them (seen as an ``IndexError`` in
+``makeSubset``). Whoever renders off the event loop's thread holds ``RENDERING`` — and so does
+the loop's own rendering, for it may overlap.
 """
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from importlib.resources import files
 
@@ -18,6 +24,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 REGULAR, BOLD = "SourceSerif", "SourceSerif-Bold"
 FONT_PACKAGE = "font_source_serif_pro"
 FACES = {REGULAR: "SourceSerifPro-Regular.ttf", BOLD: "SourceSerifPro-Bold.ttf"}
+RENDERING = threading.Lock()
 
 
 @cache

@@ -6,6 +6,7 @@ CA certificate and the CRL. Failures raise ``SigningUnavailable`` with a reason 
 from __future__ import annotations
 
 import base64
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,8 @@ from svc_docflow.common import http as shared_http
 
 TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 REFUSALS = (401, 403, 404, 409)  # svc-identity said no: asking again will not help
+CA_CACHE_SECONDS = 300.0
+_CA_CACHE: dict[str, tuple[float, str]] = {}  # identity URL → (fetched at, CA PEM)
 
 
 class SigningUnavailable(Exception):
@@ -42,6 +45,7 @@ class IdentitySigner:
     def __init__(self, base_url: str, token: str | None = None, *,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.base_url = base_url.rstrip("/")
         self.http = shared_http.client(base_url=base_url.rstrip("/"), timeout=TIMEOUT,
                                        headers=headers, transport=transport)
         self._ca_pem: str | None = None
@@ -73,9 +77,15 @@ class IdentitySigner:
         raise SigningUnavailable("no_certificate", holder)
 
     async def ca_pem(self) -> str:
-        """The CA certificate (PEM), fetched once per session."""
+        """The CA certificate (PEM): public and long-lived, fetched once per process and
+        svc-identity (for a while: a renewed CA is picked up)."""
         if self._ca_pem is None:
-            self._ca_pem = (await self._call("GET", "/pki/ca.crt")).text
+            cached = _CA_CACHE.get(self.base_url)
+            if cached is not None and time.monotonic() - cached[0] < CA_CACHE_SECONDS:
+                self._ca_pem = cached[1]
+            else:
+                self._ca_pem = (await self._call("GET", "/pki/ca.crt")).text
+                _CA_CACHE[self.base_url] = (time.monotonic(), self._ca_pem)
         return self._ca_pem
 
     async def crl(self) -> bytes:

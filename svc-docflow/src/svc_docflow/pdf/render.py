@@ -208,5 +208,6 @@ def render_draft(view: DraftView) -> bytes:
              _footer(view, s, slots)]
     document = SimpleDocTemplate(out, pagesize=A4, title=view.subject,
                                  author=view.issuer_name, creator="svc-docflow", **MARGINS)
-    document.build(story)
+    with fonts.RENDERING:  # may run in a worker thread beside the loop's stamps
+        document.build(story)
     return layout.reserve(out.getvalue(), slots.placements())

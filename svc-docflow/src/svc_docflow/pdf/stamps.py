@@ -33,10 +33,11 @@ def signing_time_text(moment: datetime) -> str:
 def _drawn(box: Box, draw: Callable[[Canvas, float, float], None]) -> bytes:
     width, height = box[2] - box[0], box[3] - box[1]
     out = BytesIO()
-    canvas = Canvas(out, pagesize=(width, height))
-    draw(canvas, width, height)
-    canvas.showPage()
-    canvas.save()
+    with fonts.RENDERING:  # the faces are shared with drafts rendered in worker threads
+        canvas = Canvas(out, pagesize=(width, height))
+        draw(canvas, width, height)
+        canvas.showPage()
+        canvas.save()
     return out.getvalue()
 
 

@@ -18,6 +18,7 @@ import structlog
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
+from egov_shared.pdf.fonts import RENDERING
 from egov_shared.pdf.fonts import register as register_font
 from egov_shared.timeutil import VN_TZ, utcnow
 from svc_docflow.common import http as shared_http
@@ -197,10 +198,11 @@ def pdf_of(origin: Origin) -> bytes:
              "", origin.signer_position, origin.signer_full_name, "",
              "VĂN BẢN MÔ PHỎNG - không có giá trị pháp lý"]
     y = A4[1] - 72
-    for line in lines:
-        canvas.setFont(font, 12)
-        canvas.drawString(72, y, line[:90])
-        y -= 18
-    canvas.showPage()
-    canvas.save()
+    with RENDERING:  # the shared faces: see egov_shared.pdf.fonts
+        for line in lines:
+            canvas.setFont(font, 12)
+            canvas.drawString(72, y, line[:90])
+            y -= 18
+        canvas.showPage()
+        canvas.save()
     return out.getvalue()
