@@ -97,13 +97,14 @@ async def incoming_file(document_id: DocumentId, file_id: Annotated[int, Path(ge
 
 @router.post("/{document_id}/register", response_model=IncomingDocument,
              openapi_extra=OFFICIAL, responses=ACTION_ERRORS)
-async def register_incoming(document_id: DocumentId, body: Registration, session: SessionDep,
-                            runtime: RuntimeDep, principal: Official) -> IncomingDocument:
+async def register_incoming(document_id: DocumentId, session: SessionDep,
+                            runtime: RuntimeDep, principal: Official,
+                            body: Registration | None = None) -> IncomingDocument:
     """Access: clerks of the receiving agency (403 ``clerk_only``). Vào sổ: the next arrival
     number of the agency's incoming register for the year (gap-free); 03 goes to the
     sender. Only a ``received`` document (409 ``illegal_transition``)."""
     row = await service.register(session, AxisContext.of(runtime), principal, document_id,
-                                 body.note)
+                                 body.note if body else None)
     return await detail(session, row)
 
 
@@ -132,22 +133,24 @@ async def assign_incoming(document_id: DocumentId, body: Assignment, session: Se
 
 @router.post("/{document_id}/progress", response_model=IncomingDocument,
              openapi_extra=OFFICIAL, responses=ACTION_ERRORS)
-async def record_progress(document_id: DocumentId, body: ProgressNote, session: SessionDep,
-                          runtime: RuntimeDep, principal: Official) -> IncomingDocument:
+async def record_progress(document_id: DocumentId, session: SessionDep,
+                          runtime: RuntimeDep, principal: Official,
+                          body: ProgressNote | None = None) -> IncomingDocument:
     """Access: officers of the lead unit (403 ``lead_unit_only``). A progress note; the first
     one moves the document to ``in_progress`` and sends 05."""
     row = await routing.progress(session, AxisContext.of(runtime), principal, document_id,
-                                 body)
+                                 body or ProgressNote())
     return await detail(session, row)
 
 
 @router.post("/{document_id}/complete", response_model=IncomingDocument,
              openapi_extra=OFFICIAL, responses=ACTION_ERRORS)
-async def complete_incoming(document_id: DocumentId, body: ProgressNote, session: SessionDep,
-                            runtime: RuntimeDep, principal: Official) -> IncomingDocument:
+async def complete_incoming(document_id: DocumentId, session: SessionDep,
+                            runtime: RuntimeDep, principal: Official,
+                            body: ProgressNote | None = None) -> IncomingDocument:
     """Access: officers of the lead unit. Hoàn thành: ``done``, 06 to the sender."""
     row = await routing.complete(session, AxisContext.of(runtime), principal, document_id,
-                                 body)
+                                 body or ProgressNote())
     return await detail(session, row)
 
 
