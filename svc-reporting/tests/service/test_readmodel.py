@@ -38,6 +38,7 @@ class DataSet:
         self.expected: Counter[str] = Counter()
         self.sums: Counter[str] = Counter()
         self.ids: list[str] = []  # the event ids, once published
+        self.sliced: Counter[tuple[str, str]] = Counter()  # (channel or level, figure)
         for i in range(n):
             self._dossier(i)
         for i in range(n // 3):
@@ -54,6 +55,8 @@ class DataSet:
         base = {"code": code, "agency_id": agency, "procedure_code": "1.000001.000.00.00.H56",
                 "channel": channel, "online_level": level}
         received = channel != "online"
+        self.dims = (channel, level)
+        self._count("submitted")
         self._emit(c.DOSSIER_SUBMITTED, {**base, "status_code": 2 if received else 1,
                                          "submitted_at": at})
         self.expected.update(["submitted", channel] + ([f"online_{level}"]
@@ -66,6 +69,7 @@ class DataSet:
             at += timedelta(hours=1)
             self._change(c.DOSSIER_RECEIVED, base, "receive", 1, 2, at, at)
         self.expected["received"] += 1
+        self._count("received", "in_progress")
         self._after_receipt(base, at)
 
     def _after_receipt(self, base: dict[str, Any], received_at: datetime) -> None:
@@ -74,6 +78,7 @@ class DataSet:
         if fate < 0.1:
             self._change(c.DOSSIER_WITHDRAWN, base, "withdraw", 2, 7, at, received_at)
             self.expected["withdrawn"] += 1
+            self._count("in_progress", by=-1)
             return
         if fate < 0.3:
             self.expected["in_progress"] += 1
@@ -100,6 +105,8 @@ class DataSet:
         # "on_time" in the API is early or on time (đúng hạn); early and late also alone.
         self.expected.update(["completed", f"t_{timeliness}"]
                              + (["on_time"] if timeliness != "late" else []))
+        self._count("completed", "on_time" if timeliness != "late" else "late")
+        self._count("in_progress", by=-1)
         self.sums["hours"] += hours
         self.sums["statutory"] += statutory
         if self.rng.random() < 0.7:
@@ -109,6 +116,11 @@ class DataSet:
                                          "satisfied": average >= 4, "at": at})
             self.expected.update(["rated"] + (["satisfied"] if average >= 4 else []))
             self.sums["score"] += average
+
+    def _count(self, *figures: str, by: int = 1) -> None:
+        for dim in self.dims:
+            for figure in figures:
+                self.sliced[(dim, figure)] += by
 
     def _documents(self, i: int) -> None:
         signed, at = self.rng.random() < 0.8, self._at()
@@ -231,6 +243,10 @@ class TestAgainstIndependentCounts:
             data.sums["hours"] / want["completed"], abs=1e-3)
         assert kpis["rates"]["on_time"] == pytest.approx(
             want["on_time"] / want["completed"], abs=1e-3)
+        figures_ = ("submitted", "received", "completed", "on_time", "late", "in_progress")
+        for dim, found in [*kpis["by_channel"].items(), *kpis["by_online_level"].items()]:
+            assert {f: found[f] for f in figures_} == {
+                f: data.sliced[(dim, f)] for f in figures_}, dim
         children = [await read(client, issuer, f"{data.root}.{n}") for n in (1, 2)]
         own = want["submitted"] - sum(k["dossiers"]["submitted"] for k in children)
         assert 0 < own < want["submitted"]  # the root counts its children and its own

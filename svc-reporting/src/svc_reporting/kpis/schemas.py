@@ -96,11 +96,25 @@ class Accounts(BaseModel):
     level2_rate: float | None = None
 
 
+class Slice(BaseModel):
+    """The core dossier figures of one channel or one online level."""
+
+    submitted: int = 0
+    received: int = 0
+    completed: int = 0
+    on_time: int = 0
+    late: int = 0
+    in_progress: int = 0  # received and not finished at the window's end
+    on_time_rate: float | None = None
+
+
 class Kpis(BaseModel):
     agency_id: str
     window_start: datetime
     window_end: datetime
     dossiers: DossierCounts
+    by_channel: dict[str, Slice]  # online, counter, post
+    by_online_level: dict[str, Slice]  # full (toàn trình), partial (một phần)
     rates: Rates
     payments: Payments
     digitisation: Digitisation

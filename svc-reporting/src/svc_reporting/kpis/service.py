@@ -11,6 +11,10 @@ from svc_reporting.kpis import schemas as s
 from svc_reporting.readmodel import queries
 from svc_reporting.readmodel.queries import Sums
 
+CHANNELS = ("online", "counter", "post")
+LEVELS = ("full", "partial")
+DIMENSIONS = (*(f"ch_{c}" for c in CHANNELS), *(f"lv_{lv}" for lv in LEVELS))
+
 
 def ratio(numerator: float, denominator: float) -> float | None:
     return round(numerator / denominator, 4) if denominator else None
@@ -28,12 +32,16 @@ async def kpis(session: AsyncSession, *, agency_id: str, province_id: str, first
                last: date, window: tuple[datetime, datetime], now: datetime) -> s.Kpis:
     found = await queries.sums(session, agency_id, first, last)
     stock = await queries.sums_until(session, agency_id, last, [
-        "received", "closed_after_receipt", "accounts_registered", "accounts_level2"])
+        "received", "closed_after_receipt", "accounts_registered", "accounts_level2",
+        *(f"{m}.{dim}" for m in ("received", "closed_after_receipt") for dim in DIMENSIONS)])
     overdue = (await queries.overdue_open(session, agency_id, now)
                if last >= now.astimezone(VN_TZ).date() else None)
     return s.Kpis(
         agency_id=agency_id, window_start=window[0], window_end=window[1],
-        dossiers=_dossiers(found, stock, overdue), rates=_rates(found),
+        dossiers=_dossiers(found, stock, overdue),
+        by_channel={c: _slice(found, stock, f"ch_{c}") for c in CHANNELS},
+        by_online_level={lv: _slice(found, stock, f"lv_{lv}") for lv in LEVELS},
+        rates=_rates(found),
         payments=_payments(found), digitisation=_digitisation(found),
         satisfaction=_satisfaction(found), processing=_processing(found),
         documents=_documents(found),
@@ -52,6 +60,17 @@ def _dossiers(f: Sums, stock: Sums, overdue: int | None) -> s.DossierCounts:
         supplement_requested=_n(f, "supplement_requested"), handed_over=_n(f, "handed_over"),
         in_progress=max(0, _n(stock, "received") - _n(stock, "closed_after_receipt")),
         overdue_now=overdue)
+
+
+def _slice(f: Sums, stock: Sums, dim: str) -> s.Slice:
+    completed = _n(f, f"completed.{dim}")
+    return s.Slice(
+        submitted=_n(f, f"submitted.{dim}"), received=_n(f, f"received.{dim}"),
+        completed=completed, on_time=_n(f, f"completed_in_time.{dim}"),
+        late=_n(f, f"completed_late.{dim}"),
+        in_progress=max(0, _n(stock, f"received.{dim}")
+                        - _n(stock, f"closed_after_receipt.{dim}")),
+        on_time_rate=ratio(_n(f, f"completed_in_time.{dim}"), completed))
 
 
 def _rates(f: Sums) -> s.Rates:

@@ -62,6 +62,22 @@ def effects_of(event: CloudEvent, *, province_id: str) -> Effects:
 
 # --- dossiers -------------------------------------------------------------------------------
 
+# The figures also kept per channel and per the procedure's online level (KPIs "by channel and
+# online level"): ``received.ch_online``, ``completed_late.lv_full`` …
+SLICED = frozenset({"submitted", "received", "completed", "completed_in_time", "completed_late",
+                    "closed_after_receipt"})
+
+
+def _sliced(fx: Effects, agency_id: str, at: datetime, channel: str, level: str | None,
+            *metrics: str) -> None:
+    """``metrics`` for the agency, and those of SLICED again per channel and online level."""
+    fx.add(agency_id, at, *metrics)
+    for metric in metrics:
+        if metric in SLICED:
+            fx.add(agency_id, at, f"{metric}.ch_{channel}")
+            if level in ("full", "partial"):
+                fx.add(agency_id, at, f"{metric}.lv_{level}")
+
 def _submitted(data: dict[str, object], fx: Effects, _: str) -> None:
     d = c.DossierSubmittedV1.model_validate(data)
     metrics = ["submitted", f"submitted_{d.channel}"]
@@ -70,18 +86,18 @@ def _submitted(data: dict[str, object], fx: Effects, _: str) -> None:
     if d.status_code == 2:  # received at the counter or by post on submission
         metrics.append("received")
         fx.open_dossier = OpenDossier(d.code, d.agency_id, d.submitted_at, d.due_at)
-    fx.add(d.agency_id, d.submitted_at, *metrics)
+    _sliced(fx, d.agency_id, d.submitted_at, d.channel, d.online_level, *metrics)
 
 
 def _changed(data: dict[str, object], fx: Effects, _: str) -> None:
     d = c.DossierChangedV1.model_validate(data)
     metric = _CHANGE_METRICS.get(d.action)
     if metric is not None:
-        fx.add(d.agency_id, d.at, metric)
+        _sliced(fx, d.agency_id, d.at, d.channel, d.online_level, metric)
     if d.action == "receive":
         fx.open_dossier = OpenDossier(d.code, d.agency_id, d.at, d.due_at)
     elif d.action in FINISHING and d.received_at is not None:
-        fx.add(d.agency_id, d.at, "closed_after_receipt")
+        _sliced(fx, d.agency_id, d.at, d.channel, d.online_level, "closed_after_receipt")
         fx.open_dossier = OpenDossier(d.code, d.agency_id, None)
     elif d.received_at is not None and d.due_at is not None:  # a new due time (pause, apology)
         fx.open_dossier = OpenDossier(d.code, d.agency_id, d.received_at, d.due_at)
@@ -103,9 +119,11 @@ def _extras(d: c.DossierChangedV1, fx: Effects) -> None:
 def _returned(data: dict[str, object], fx: Effects, province: str) -> None:
     _changed(data, fx, province)
     d = c.DossierReturnedV1.model_validate(data)
-    fx.add(d.agency_id, d.at, f"completed_{d.timeliness}")
-    if d.timeliness != "late":  # early or on time: "đúng hạn" in the national reports
-        fx.add(d.agency_id, d.at, "completed_in_time")
+    if d.timeliness == "late":
+        _sliced(fx, d.agency_id, d.at, d.channel, d.online_level, "completed_late")
+    else:  # early or on time: together "đúng hạn" in the national reports
+        fx.add(d.agency_id, d.at, f"completed_{d.timeliness}")
+        _sliced(fx, d.agency_id, d.at, d.channel, d.online_level, "completed_in_time")
     fx.add(d.agency_id, d.at, f"completed_{d.channel}")
     fx.add(d.agency_id, d.at, "processing_hours", total=d.processing_working_hours)
     if d.statutory_working_hours is not None:
