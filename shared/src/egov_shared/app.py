@@ -75,9 +75,11 @@ class ServiceRuntime:
 StartupHook = Callable[[ServiceRuntime], Awaitable[None]]
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """Unit of work for one request: commits before the response is sent, or rolls back."""
-    runtime: ServiceRuntime = request.app.state.runtime
+@asynccontextmanager
+async def unit_of_work(runtime: ServiceRuntime) -> AsyncIterator[AsyncSession]:
+    """A session that commits when the block ends, or rolls back; then wakes the outbox relay
+    if the block added events. For work outside a request's own unit (e.g. a step committed
+    before a slow remote call)."""
     async with runtime.sessionmaker() as session:
         try:
             yield session
@@ -87,6 +89,12 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             raise
         if session.info.pop(PENDING_FLAG, False):
             runtime.relay.wake()
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """Unit of work for one request: commits before the response is sent, or rolls back."""
+    async with unit_of_work(request.app.state.runtime) as session:
+        yield session
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -14,17 +14,15 @@ the relay is woken when one wrote to the outbox."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from egov_shared.app import ServiceRuntime
+from egov_shared.app import ServiceRuntime, unit_of_work
 from egov_shared.auth import Principal
-from egov_shared.messaging.outbox import PENDING_FLAG, Outbox
+from egov_shared.messaging.outbox import Outbox
 from egov_shared.timeutil import VN_TZ, utcnow
 from svc_docflow.common import files
 from svc_docflow.common.agencies import directory
@@ -48,20 +46,6 @@ from svc_docflow.pdf import stamp_number
 from svc_docflow.registers.numbering import issuing_now, take_number, vn_year
 
 NUMBERED_NAME, ISSUED_NAME = "da-cap-so.pdf", "ban-hanh.pdf"
-
-
-@asynccontextmanager
-async def unit_of_work(runtime: ServiceRuntime) -> AsyncIterator[AsyncSession]:
-    """Commits when the block ends, or rolls back; then wakes the relay if it has work."""
-    async with runtime.sessionmaker() as session:
-        try:
-            yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
-        if session.info.pop(PENDING_FLAG, False):
-            runtime.relay.wake()
 
 
 async def issue(runtime: ServiceRuntime, *, principal: Principal, token: str | None,
