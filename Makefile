@@ -47,6 +47,7 @@ clean:
 bench: install ## Benchmarks: ratios against a baseline measured in the same run
 	$(BIN)/python bench/flow_latency.py
 	$(BIN)/python bench/gateway_auth.py
+	$(BIN)/python bench/gateway_proxy.py
 	$(BIN)/python bench/dossier_submit.py
 	$(BIN)/python bench/dossier_search.py
 	$(BIN)/python bench/reporting_kpis.py

@@ -80,6 +80,10 @@ ACCESS_RULES: tuple[Rule, ...] = (
     Rule("/api/v1/forms", "token"),  # the register (Mẫu 06), for officials
     Rule("/api/v1/notification-preferences", "token"),  # an applicant's own
     Rule("/api/v1/datastore", "token"),  # an applicant's own data store
+    # the national-portal facade: the catalogue is public; the portal calls in with a
+    # client_credentials token (scope national-portal), checked by svc-dossier
+    Rule("/integration/procedures", "public", READS),
+    Rule("/integration/", "token"),
     # svc-docflow (the axis is for partner systems: a client token)
     Rule("/api/v1/documents", "token"),
     Rule("/api/v1/registers", "token"),  # sổ văn bản: clerks and administrators

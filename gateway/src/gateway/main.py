@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.middleware.cors import CORSMiddleware
 
 from egov_shared.app import RequestGuardMiddleware
 from egov_shared.errors import (
@@ -19,11 +20,16 @@ from egov_shared.errors import (
 )
 from egov_shared.observability import RequestContextMiddleware, configure_logging, metrics_endpoint
 from gateway import access
+from gateway.asyncapi import asyncapi_document
 from gateway.auth import build_guard
+from gateway.events import EventReader, events_router
 from gateway.openapi import OpenApiAggregator
 from gateway.proxy import ProxyMiddleware
+from gateway.ratelimit import RateLimiter
 from gateway.readiness import READY, check_upstreams
+from gateway.resilience import build_resilience
 from gateway.routes import RouteTable
+from gateway.security import SecurityHeadersMiddleware, cors_options
 from gateway.settings import GatewaySettings
 from gateway.upstreams import UpstreamClient
 
@@ -36,6 +42,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     client = UpstreamClient(settings)
     routes = RouteTable.from_urls(settings.upstream_urls())
     guard = build_guard(settings, client, access.AccessTable(access.ACCESS_RULES))
+    event_reader = EventReader(settings.nats_url)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -43,6 +50,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await event_reader.close()
             await client.close()
 
     # FastAPI's own /docs and /openapi.json would describe the gateway alone: off, replaced
@@ -51,18 +59,27 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                   docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
     app.state.upstreams = client
+    app.state.token_verifier = guard.verifier  # the gateway's own partner endpoints
+    app.state.event_reader = event_reader
     app.state.openapi = OpenApiAggregator(
         client, routes, settings.upstream_urls(), base=lambda: app.openapi(),
         ttl_seconds=settings.openapi_cache_seconds,
         timeout_seconds=settings.ready_timeout_seconds,
     )
     install_error_handlers(app)
-    # Added innermost first: request context → body limit → proxy (access rule, token, then
-    # forward) → the gateway's own routes.
-    app.add_middleware(ProxyMiddleware, routes=routes, client=client, guard=guard)
-    app.add_middleware(RequestGuardMiddleware, max_bytes=settings.max_body_bytes)
+    # Added innermost first: security headers → request context → CORS → body limit → proxy
+    # (IP limit, access rule and token, client limit, then forward) → the gateway's own routes.
+    app.add_middleware(ProxyMiddleware, routes=routes, guard=guard,
+                       resilience=build_resilience(settings, client),
+                       limiter=RateLimiter(settings.rate_limits, settings.trusted_proxies))
+    app.add_middleware(RequestGuardMiddleware, max_bytes=settings.max_body_bytes,
+                       uploads=settings.upload_paths, upload_max_bytes=settings.upload_max_bytes)
+    app.add_middleware(CORSMiddleware, **cors_options(settings))  # preflights end here
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.hsts,
+                       hsts_max_age=settings.hsts_max_age_seconds)
     app.include_router(operations_router())
+    app.include_router(events_router())
     return app
 
 
@@ -94,6 +111,11 @@ def operations_router() -> APIRouter:
     async def openapi(request: Request) -> JSONResponse:
         """The whole public API: the services' documents merged (cached briefly)."""
         return JSONResponse(await request.app.state.openapi.document())
+
+    @router.get("/asyncapi.json", include_in_schema=False)
+    async def asyncapi() -> JSONResponse:
+        """Every event type and subject (AsyncAPI 3.0), public; fixed for the process."""
+        return JSONResponse(asyncapi_document(), headers={"Cache-Control": "public, max-age=300"})
 
     @router.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:

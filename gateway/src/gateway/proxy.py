@@ -15,9 +15,10 @@ from yarl import URL
 
 from egov_shared.errors import problem
 from egov_shared.observability import current_traceparent
-from gateway.auth import PRINCIPAL_HEADER_PREFIX, AccessGuard, AccessRefused
+from gateway.auth import PRINCIPAL_HEADER_PREFIX, SUBJECT, AccessGuard, AccessRefused
+from gateway.ratelimit import RateLimiter
+from gateway.resilience import CircuitOpen, RequestBody, Resilience, UpstreamCall
 from gateway.routes import Route, RouteTable
-from gateway.upstreams import UpstreamClient
 
 log = structlog.get_logger("gateway.proxy")
 
@@ -33,11 +34,7 @@ _REPLACED_ON_REQUEST = HOP_BY_HOP | {
 }
 # The gateway's own server and RequestContextMiddleware add these to every response.
 _REPLACED_ON_RESPONSE = HOP_BY_HOP | {b"x-request-id", b"traceparent", b"server", b"date"}
-# Stale pooled connections surface as a disconnect before any answer: safe to retry these.
-_RETRYABLE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _SMALL_BODY = 64 * 1024
-
-RequestBody = bytes | AsyncIterator[bytes] | None
 
 
 class ProxyMiddleware:
@@ -45,12 +42,14 @@ class ProxyMiddleware:
     so the request-id and body-limit middlewares run first."""
 
     def __init__(
-        self, app: ASGIApp, routes: RouteTable, client: UpstreamClient, guard: AccessGuard
+        self, app: ASGIApp, routes: RouteTable, guard: AccessGuard, resilience: Resilience,
+        limiter: RateLimiter,
     ) -> None:
         self.app = app
         self.routes = routes
-        self.client = client
         self.guard = guard
+        self.resilience = resilience
+        self.limiter = limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         route = self.routes.match(scope["path"]) if scope["type"] == "http" else None
@@ -63,29 +62,50 @@ class ProxyMiddleware:
                                 "Dot segments are not allowed in the path.")
             return
         try:
-            caller = await self.guard.admit(scope, route)
+            caller = await self._admit(scope, route)
         except AccessRefused as refused:
             await _send_problem(scope, send, refused.status, refused.code, refused.title,
                                 refused.detail, headers=refused.headers)
             return
-        await forward(scope, receive, send, route, self.client, caller)
+        await forward(scope, receive, send, route, self.resilience, caller)
+
+    async def _admit(self, scope: Scope, route: Route) -> list[tuple[str, str]]:
+        """Per-IP limit, then the access rule and token, then the per-client limit."""
+        _refuse_if_limited(self.limiter.ip_wait(scope))
+        caller = await self.guard.admit(scope, route)
+        subject = next((value for name, value in caller if name == SUBJECT), None)
+        _refuse_if_limited(self.limiter.client_wait(scope, subject))
+        return caller
+
+
+def _refuse_if_limited(retry_after: int | None) -> None:
+    if retry_after is not None:
+        raise AccessRefused(429, "rate_limited", "Too many requests",
+                            f"Too many requests: try again in {retry_after} s.",
+                            {"Retry-After": str(retry_after)})
 
 
 async def forward(
-    scope: Scope, receive: Receive, send: Send, route: Route, client: UpstreamClient,
+    scope: Scope, receive: Receive, send: Send, route: Route, resilience: Resilience,
     caller: list[tuple[str, str]] | None = None,
 ) -> None:
     """Relay one request and its answer; upstream failures become 502/503/504 problems.
     ``caller``: the ``X-Egov-*`` headers of the verified principal, if any."""
     try:
         body = await read_request_body(scope, receive)
-        response = await _request_upstream(scope, route, client, body, caller or [])
+        response = await resilience.send(_upstream_call(scope, route, resilience, body,
+                                                        caller or []))
     except ClientGone:
         log.info("client_gone", upstream=route.upstream)
+    except CircuitOpen as exc:
+        await _send_problem(scope, send, 503, "upstream_unavailable", "Service unavailable",
+                            f"The {route.upstream} service is failing; try again later.",
+                            route, headers={"Retry-After": str(exc.retry_after)})
     except aiohttp.ClientConnectorError as exc:
         log.warning("upstream_unavailable", upstream=route.upstream, error=str(exc))
         await _send_problem(scope, send, 503, "upstream_unavailable", "Service unavailable",
-                            f"The {route.upstream} service is not reachable.", route)
+                            f"The {route.upstream} service is not reachable.", route,
+                            headers={"Retry-After": "1"})
     except TimeoutError:
         log.warning("upstream_timeout", upstream=route.upstream)
         await _send_problem(scope, send, 504, "upstream_timeout", "Gateway timeout",
@@ -98,24 +118,14 @@ async def forward(
         await _relay_response(scope, send, response, route)
 
 
-async def _request_upstream(
-    scope: Scope, route: Route, client: UpstreamClient, body: RequestBody,
+def _upstream_call(
+    scope: Scope, route: Route, resilience: Resilience, body: RequestBody,
     caller: list[tuple[str, str]],
-) -> aiohttp.ClientResponse:
-    method: str = scope["method"]
-    url = upstream_url(scope, route)
+) -> UpstreamCall:
     headers = upstream_headers(scope)
     headers.extend(caller)
-    if method in _RETRYABLE_METHODS and not isinstance(body, AsyncIterator):
-        try:
-            return await client.session.request(
-                method, url, headers=headers, data=body, allow_redirects=False
-            )
-        except aiohttp.ServerDisconnectedError:
-            log.info("upstream_retry_stale_connection", upstream=route.upstream)
-    return await client.session.request(
-        method, url, headers=headers, data=body, allow_redirects=False
-    )
+    return UpstreamCall(route.upstream, scope["method"], upstream_url(scope, route), headers,
+                        body, resilience.timeouts.for_path(scope["path"]))
 
 
 def upstream_url(scope: Scope, route: Route) -> URL:

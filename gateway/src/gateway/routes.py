@@ -17,7 +17,7 @@ ROUTE_PREFIXES: Mapping[str, tuple[str, ...]] = {
     ),
     "dossier": ("/api/v1/procedures", "/api/v1/dossiers", "/api/v1/public/", "/api/v1/calendar/",
                "/api/v1/payments", "/api/v1/forms", "/api/v1/notification-preferences",
-               "/api/v1/datastore"),
+               "/api/v1/datastore", "/integration/"),
     "docflow": ("/api/v1/documents", "/api/v1/registers", "/api/v1/axis/"),
     "reporting": ("/api/v1/reports",),
 }

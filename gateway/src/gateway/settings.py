@@ -2,10 +2,49 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import SettingsConfigDict
 
 from egov_shared.settings import ServiceSettings
+
+
+class LimitGroup(BaseModel):
+    """Token buckets for one group of routes: ``rate`` requests per second refilled up to
+    ``burst``, counted per client IP and per verified client (token ``sub``); 0 means no limit.
+    ``routes``: ``"/prefix"`` or ``"METHOD /prefix"`` entries (whole segments)."""
+
+    routes: list[str] = Field(default_factory=list)
+    ip_rate: float = Field(default=0, ge=0)
+    ip_burst: int = Field(default=1, ge=1)
+    client_rate: float = Field(default=0, ge=0)
+    client_burst: int = Field(default=1, ge=1)
+
+
+# Sign-in and registration are where guessing and spam go: limited per IP (no token yet) even
+# locally. The other routes are not limited by default (local use, benchmarks); production sets
+# "default" too, e.g. {"ip_rate": 200, "ip_burst": 400, "client_rate": 50, "client_burst": 100}
+# (README: Gateway).
+AUTH_ROUTES = ["POST /oauth2/authorize", "POST /oauth2/token", "POST /api/v1/citizens",
+               "POST /api/v1/password-resets"]
+DEFAULT_LIMITS: dict[str, LimitGroup] = {
+    "auth": LimitGroup(routes=AUTH_ROUTES, ip_rate=10, ip_burst=100),
+    "default": LimitGroup(),
+}
+# Uploads and PDF generation take longer than reads (the rest: upstream_timeout_seconds).
+SLOW_ROUTES: dict[str, float] = {
+    r"/api/v1/dossiers/[^/]+/attachments(/.*)?": 60.0,
+    r"/api/v1/documents/[^/]+/pdf(/.*)?": 60.0,
+    r"/api/v1/documents/incoming/(packages|scans)": 60.0,
+    r"/api/v1/axis/packages": 60.0,
+}
+# The services' own upload paths (their RequestGuardMiddleware ``uploads``), as the gateway
+# routes them.
+UPLOAD_PATHS = (
+    r"/api/v1/dossiers/[^/]+/attachments",
+    r"/api/v1/documents/[^/]+/pdf",
+    r"/api/v1/documents/incoming/(packages|scans)",
+    r"/api/v1/axis/packages",
+)
 
 
 class GatewaySettings(ServiceSettings):
@@ -23,20 +62,78 @@ class GatewaySettings(ServiceSettings):
     docflow_url: str = "http://127.0.0.1:8003"
     reporting_url: str = "http://127.0.0.1:8004"
     upstream_timeout_seconds: float = Field(
-        default=15.0, gt=0,
+        default=10.0, gt=0,
         description="Longest wait for an upstream's response headers (and between body reads) "
-                    "before answering 504.",
+                    "before answering 504, for routes without their own entry in "
+                    "route_timeouts.",
+    )
+    route_timeouts: dict[str, float] = Field(
+        default_factory=lambda: dict(SLOW_ROUTES),
+        description="Per-route timeouts in seconds: a regular expression matched against the "
+                    "whole path, first match wins (JSON in GATEWAY_ROUTE_TIMEOUTS).",
     )
     upstream_connect_timeout_seconds: float = Field(default=3.0, gt=0)
+    upstream_retries: int = Field(
+        default=1, ge=0, le=3,
+        description="Extra attempts after a connection error that happened before the request "
+                    "was sent (any method) or a stale pooled connection (GET, HEAD, OPTIONS).",
+    )
     upstream_pool_size: int = Field(
         default=1000, ge=1, description="Open connections kept to all upstreams together."
+    )
+    upstream_pool_per_service: int = Field(
+        default=300, ge=1,
+        description="Open connections to one service: a hanging service can hold at most "
+                    "these, so the others always find free connections in the pool.",
+    )
+    breaker_failures: int = Field(
+        default=5, ge=1, description="Consecutive failures (refused, reset, timed out) of one "
+                                     "service that open its circuit breaker.",
+    )
+    breaker_reset_seconds: float = Field(
+        default=10.0, gt=0, description="How long an open breaker answers 503 at once before "
+                                        "letting one probe request through.",
     )
     upstream_keepalive_seconds: float = Field(
         default=4.0, gt=0,
         description="Idle time before a pooled connection is dropped; below uvicorn's 5 s "
                     "keep-alive so the gateway never reuses a connection the service closed.",
     )
-    max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=0)
+    max_body_bytes: int = Field(
+        default=2 * 1024 * 1024, ge=0,
+        description="Largest request body (413 above); at least the services' own 1 MB cap.",
+    )
+    upload_paths: list[str] = Field(
+        default_factory=lambda: list(UPLOAD_PATHS),
+        description="Regular expressions of the POST paths that take files (attachments, PDFs, "
+                    "edXML packages): these get upload_max_bytes.",
+    )
+    upload_max_bytes: int = Field(
+        default=12 * 1024 * 1024, ge=0,
+        description="Largest upload body: a service's own limit (svc-dossier attachments "
+                    "10 MiB, svc-docflow packages 8 MiB) plus multipart overhead.",
+    )
+    rate_limits: dict[str, LimitGroup] = Field(
+        default_factory=lambda: dict(DEFAULT_LIMITS),
+        description="Token buckets per route group (JSON in GATEWAY_RATE_LIMITS); 'default' "
+                    "covers every routed path no other group names.",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses or networks (CIDR) of the load balancers in front of the "
+                    "gateway: only their X-Forwarded-For is believed for per-IP limits.",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Origins allowed to call the API from a browser (exact, e.g. "
+                    "https://dichvucong.example.gov.vn); empty: no cross-origin calls.",
+    )
+    hsts: str = Field(
+        default="auto", pattern="^(auto|always|off)$",
+        description="Strict-Transport-Security: 'auto' when the request came over HTTPS (as "
+                    "the TLS-terminating proxy reports it), 'always' in production behind TLS.",
+    )
+    hsts_max_age_seconds: int = Field(default=31_536_000, ge=0)
     ready_timeout_seconds: float = Field(default=2.0, gt=0)
     openapi_cache_seconds: float = Field(default=30.0, ge=0)
     # Access tokens: issuer and audience are inherited (EGOV_ISSUER, GATEWAY_TOKEN_AUDIENCE);

@@ -30,7 +30,8 @@ class UpstreamClient:
     async def start(self) -> None:
         connector = aiohttp.TCPConnector(
             limit=self.settings.upstream_pool_size,
-            limit_per_host=0,
+            # Bounded per service: a hanging one cannot take the connections the others need.
+            limit_per_host=self.settings.upstream_pool_per_service,
             keepalive_timeout=self.settings.upstream_keepalive_seconds,
         )
         self._session = aiohttp.ClientSession(

@@ -14,6 +14,11 @@ from svc_dossier.datastore.router import router as datastore_router
 from svc_dossier.dossiers.router import router as dossiers_router
 from svc_dossier.forms.router import router as forms_router
 from svc_dossier.models import messaging, metadata
+from svc_dossier.national import sender as national_sender
+from svc_dossier.national.consumers.dossier_events import SUBSCRIPTIONS as NATIONAL_SUBSCRIPTIONS
+from svc_dossier.national.router import router as national_router
+from svc_dossier.national.simulator import client_credentials
+from svc_dossier.national.simulator import create_simulator as create_national_simulator
 from svc_dossier.notifications import dispatcher as notifications
 from svc_dossier.notifications.consumers.dossier_events import (
     SUBSCRIPTIONS as NOTIFICATION_SUBSCRIPTIONS,
@@ -49,8 +54,8 @@ def create_app(
         migrations_dir=MIGRATIONS,
         routers=[procedures_router, dossiers_router, calendar_router, payments_router,
                  forms_router, ratings_router, notifications_router, attachments_router,
-                 datastore_router],
-        subscriptions=NOTIFICATION_SUBSCRIPTIONS,
+                 datastore_router, national_router],
+        subscriptions=[*NOTIFICATION_SUBSCRIPTIONS, *NATIONAL_SUBSCRIPTIONS],
         on_startup=[load_demo],
         jwks_fetcher=jwks_fetcher,
         # File uploads stream past the 1 MB JSON cap; the slice enforces per-component limits.
@@ -58,6 +63,7 @@ def create_app(
         upload_max_bytes=settings.attachment_max_bytes + 65_536,
     )
     notifications.install(app, settings)  # the dispatcher beside the relay
+    national_sender.install(app, settings)  # pushes to the national portal, reconciles
     secret = settings.payment_shared_secret()
     app.state.payment_platform = PaymentPlatform(
         settings.payment_url, partner=settings.payment_partner, secret=secret,
@@ -65,4 +71,11 @@ def create_app(
     # SIMULATOR of the national payment platform: answers only in demo mode.
     app.mount("/simulators/payment", create_simulator(
         {settings.payment_partner: secret} if secret else {}, enabled=settings.demo))
+    # SIMULATOR of the national public-service portal: answers only in demo mode; it calls in
+    # through the gateway with the demo client's token.
+    app.mount("/simulators/national-portal", create_national_simulator(
+        enabled=settings.demo, facade_url=settings.token_issuer,
+        token_source=client_credentials(
+            settings.identity_url.rstrip("/") + "/oauth2/token",
+            settings.national_portal_client_id, settings.demo_password)))
     return app

@@ -311,3 +311,28 @@ attachment = Table(
     Column("uploader_kind", String(16), nullable=False),
     Column("uploaded_at", DateTime(timezone=True), nullable=False),
 )
+
+# Đồng bộ Cổng Dịch vụ công quốc gia: one row per message to push to the national portal,
+# written by the consumer of dossier events with its inbox row (an event delivered twice is
+# written once); the sender pushes them in ``sequence`` order per dossier until acknowledged.
+# ``next_attempt_at`` is also the claim's lease (a replica that dies mid-push leaves the row to
+# be taken again; the portal deduplicates by MaHoSo + SoThuTu).
+national_sync = Table(
+    "national_sync",
+    metadata,
+    Column("id", BigIntPK, primary_key=True, autoincrement=True),
+    Column("dossier_code", String(64), nullable=False),  # MaHoSo
+    Column("sequence", Integer, nullable=False),  # SoThuTu, 1, 2, … per dossier
+    Column("kind", String(16), nullable=False),  # dossier (DongBoHoSoMC) | progress
+    Column("status_code", SmallInteger, nullable=False),  # TrangThaiHoSo
+    Column("payload", JSON, nullable=False),  # in the national field names
+    Column("event_id", String(64), nullable=True, unique=True),  # NULL: a reconciliation
+    Column("state", String(16), nullable=False),  # pending | sent
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("last_error", String(500), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+    Index("uq_national_sync_dossier_sequence", "dossier_code", "sequence", unique=True),
+    Index("ix_national_sync_state_next", "state", "next_attempt_at"),
+)

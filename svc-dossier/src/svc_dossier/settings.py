@@ -77,6 +77,24 @@ class DossierSettings(ServiceSettings):
     # A claimed row is due again after the lease if the sender dies mid-way (at least once).
     notification_lease_seconds: float = Field(default=120.0, gt=0)
 
+    # The national public-service portal (Cổng Dịch vụ công quốc gia): where dossiers and their
+    # progress are pushed. By default the SIMULATOR svc-dossier serves itself in demo mode.
+    national_portal_url: str = "http://127.0.0.1:8002/simulators/national-portal"
+    national_portal_token: SecretStr | None = Field(
+        default=None, description="The credential the portal issued to the province (from a "
+                                  "secret store), sent as a bearer token.")
+    national_portal_timeout_seconds: float = Field(default=10.0, gt=0)
+    national_sync_poll_seconds: float = Field(default=1.0, gt=0)
+    national_sync_batch_size: int = Field(default=50, ge=1, le=1000)
+    national_sync_retry_base_seconds: float = Field(default=5.0, gt=0)
+    national_sync_retry_max_seconds: float = Field(default=600.0, gt=0)
+    national_reconcile_interval_seconds: float = Field(
+        default=3600.0, ge=0, description="Compare the portal's statuses with ours this often "
+                                          "and push again what differs; 0: only on request.")
+    # The OAuth client (client_credentials, scope national-portal) the portal calls in with;
+    # the simulator uses the demo one, whose secret is the demo password.
+    national_portal_client_id: str = "cong-dvc-quoc-gia-mo-phong"
+
 
 # Published like the demo password: it only ever talks to the simulator.
 DEMO_PAYMENT_SECRET = "demo-thanh-toan-H56"  # noqa: S105

@@ -88,6 +88,8 @@ async def load_demo(runtime: ServiceRuntime, box: SecretBox) -> None:
                                                 secret=DEMO_TOTP_SECRET)
         certificates = await _demo_certificates(session, box, settings)
         await _demo_axis_client(session, settings)
+        await _demo_events_client(session, settings)
+        await _demo_national_portal_client(session, settings)
     log.info("demo_loaded", agencies=len(DEMO_AGENCIES), officials_created=created,
              certificates_issued=certificates)
 
@@ -107,6 +109,42 @@ async def _demo_axis_client(session: AsyncSession, settings: IdentitySettings) -
         auth_method="client_secret_basic",
         secret_hash=await passwords.hash_password(settings.demo_password),
         grant_types=["client_credentials"], scopes=["axis"], agency_id=None,
+        post_logout_redirect_uris=[], active=True))
+
+
+# A partner agency's system reading its events through the gateway (GET /api/v1/events):
+# Sở Xây dựng's, client_credentials with the events scopes; its secret is the demo password.
+DEMO_EVENTS_CLIENT = "he-thong-so-xay-dung"
+
+
+async def _demo_events_client(session: AsyncSession, settings: IdentitySettings) -> None:
+    if await oidc_repository.get_client(session, DEMO_EVENTS_CLIENT) is not None:
+        return
+    await oidc_repository.upsert_client(session, Client(
+        client_id=DEMO_EVENTS_CLIENT, name="Hệ thống của Sở Xây dựng (đối tác, demo)",
+        public=False, redirect_uris=[], created_at=datetime.now(UTC),
+        auth_method="client_secret_basic",
+        secret_hash=await passwords.hash_password(settings.demo_password),
+        grant_types=["client_credentials"], scopes=["events:dossier", "events:docflow"],
+        agency_id="H56.16", post_logout_redirect_uris=[], active=True))
+
+
+# The SIMULATOR of the national public-service portal (svc-dossier) sends dossiers submitted
+# there to the facade (/integration/dossiers): client_credentials, scope "national-portal",
+# bound to no agency; its secret is the demo password. Demo mode only.
+DEMO_NATIONAL_PORTAL_CLIENT = "cong-dvc-quoc-gia-mo-phong"
+
+
+async def _demo_national_portal_client(session: AsyncSession,
+                                       settings: IdentitySettings) -> None:
+    if await oidc_repository.get_client(session, DEMO_NATIONAL_PORTAL_CLIENT) is not None:
+        return
+    await oidc_repository.upsert_client(session, Client(
+        client_id=DEMO_NATIONAL_PORTAL_CLIENT, name="Cổng Dịch vụ công quốc gia (MÔ PHỎNG)",
+        public=False, redirect_uris=[], created_at=datetime.now(UTC),
+        auth_method="client_secret_basic",
+        secret_hash=await passwords.hash_password(settings.demo_password),
+        grant_types=["client_credentials"], scopes=["national-portal"], agency_id=None,
         post_logout_redirect_uris=[], active=True))
 
 

@@ -16,6 +16,9 @@ from svc_identity.audit.router import router as audit_router
 from svc_identity.businesses.router import router as businesses_router
 from svc_identity.mail import Mailer
 from svc_identity.models import messaging, metadata
+from svc_identity.national_sso.client import callback_url, client_secret
+from svc_identity.national_sso.router import router as national_router
+from svc_identity.national_sso.simulator import create_national_id_simulator
 from svc_identity.officials.router import router as officials_router
 from svc_identity.oidc import repository as oidc_repository
 from svc_identity.oidc import service as oidc
@@ -57,7 +60,8 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
         metadata=metadata,
         messaging=messaging,
         migrations_dir=MIGRATIONS_DIR,
-        routers=[oidc_router, token_router, accounts_router, agencies_router, officials_router,
+        routers=[oidc_router, national_router, token_router, accounts_router, agencies_router,
+                 officials_router,
                  businesses_router, verification_router, pki_router, admin_router, audit_router,
                  password_router],
         on_startup=[startup],
@@ -67,4 +71,10 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
     app.state.secret_box = box
     app.state.mailer = Mailer(settings)
     app.mount("/simulators/population", create_simulator())
+    # The national identity provider's SIMULATOR (demo mode only; 503 otherwise), the default
+    # IDENTITY_NATIONAL_ISSUER: it knows one client, this service, with the demo secret.
+    app.mount("/simulators/national-id", create_national_id_simulator(
+        issuer=settings.national_issuer, client_id=settings.national_client_id,
+        client_secret=client_secret(settings) or "", redirect_uris=[callback_url(settings)],
+        enabled=settings.demo))
     return app

@@ -55,6 +55,20 @@ class IdentitySettings(ServiceSettings):
         description="National population database (CSDLQG về dân cư); by default the simulator "
                     "that svc-identity itself serves.")
     population_timeout_seconds: float = Field(default=5.0, gt=0)
+    # Single sign-on from the national identity (VNeID through the national portal's SSO):
+    # svc-identity is a relying party of that OIDC provider.
+    national_login: bool = Field(
+        default=True, description="Offer the national-identity button on the login page.")
+    national_issuer: str = Field(
+        default="http://127.0.0.1:8001/simulators/national-id",
+        description="The national identity provider's issuer (its discovery document is under "
+                    "it); by default the simulator that svc-identity itself serves in demo mode.")
+    national_client_id: str = "dvc-thanh-hoa"
+    national_client_secret: SecretStr | None = Field(
+        default=None,
+        description="The province's client secret at the national provider. Unset in demo "
+                    "mode: the demo password, which the simulator also expects.")
+    national_timeout_seconds: float = Field(default=5.0, gt=0)
     ca_name: str = "CA Chính quyền điện tử tỉnh Thanh Hóa"
     cert_validity_days: int = Field(default=730, ge=1, le=3650)
     # Demo mode: issue the demo leader's certificate and the demo seals at start-up, so that

@@ -7,6 +7,7 @@ never cached (they carry the request's state).
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import urlencode
 
 from fastapi.responses import HTMLResponse
 
@@ -29,6 +30,7 @@ _STYLE = (
     "label{display:block;margin-top:1rem}input{width:100%;padding:.5rem;box-sizing:border-box}"
     "button{margin-top:1.5rem;width:100%;padding:.6rem;background:#b71c1c;color:#fff;"
     "border:0;border-radius:4px;font-size:1rem}.error{color:#b71c1c;font-weight:600}"
+    ".national{margin-top:1.5rem;text-align:center}"
 )
 
 
@@ -49,9 +51,20 @@ def _hidden(fields: dict[str, str]) -> str:
     )
 
 
+NATIONAL_START = "/oauth2/national/start"
+
+
+def national_link(request: AuthorizationRequest) -> str:
+    """The other way in: the national identity (svc_identity.national_sso), same request."""
+    href = f"{NATIONAL_START}?{urlencode(request.hidden_fields())}"
+    return (f'<p class="national"><a id="national-login" href="{escape(href)}">Đăng nhập bằng '
+            "tài khoản định danh điện tử / Cổng Dịch vụ công quốc gia</a></p>")
+
+
 def login_page(request: AuthorizationRequest, *, client_name: str, username: str = "",
-               error: str | None = None) -> HTMLResponse:
+               error: str | None = None, national_login: bool = False) -> HTMLResponse:
     """The sign-in form; the request parameters travel in hidden fields to the POST."""
+    national = national_link(request) if national_login else ""
     notice = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
     body = (
         "<h1>Đăng nhập</h1>"
@@ -68,6 +81,7 @@ def login_page(request: AuthorizationRequest, *, client_name: str, username: str
         f"{_hidden(request.hidden_fields())}"
         '<button type="submit">Đăng nhập</button>'
         "</form>"
+        f"{national}"
     )
     return _page("Đăng nhập – Dịch vụ công trực tuyến", body, 200)
 

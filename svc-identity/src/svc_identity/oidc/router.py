@@ -116,7 +116,8 @@ async def authorize_form(request: Request, session: SessionDep,
     if auth.prompt == "none":
         return redirect(auth.redirect_uri, {"error": "login_required", "state": auth.state,
                                             "iss": settings.token_issuer})
-    return pages.login_page(auth, client_name=client.name)
+    return pages.login_page(auth, client_name=client.name,
+                            national_login=settings.national_login)
 
 
 @router.post("/oauth2/authorize", response_class=HTMLResponse, openapi_extra=access("public"))
@@ -148,7 +149,8 @@ async def _render_step(session: AsyncSession, step: signin.Step, auth: Authoriza
     if isinstance(step, signin.Refused):
         log.info("login_refused", client_id=client.client_id)  # never the username: personal
         return pages.login_page(auth, client_name=client.name,
-                                username="" if step.restart else username, error=step.message)
+                                username="" if step.restart else username, error=step.message,
+                                national_login=ctx.settings.national_login)
     if isinstance(step, signin.NeedsCode):
         if step.purpose == "enroll" and step.secret:
             uri = provisioning_uri(step.secret, account_name=step.account.username)

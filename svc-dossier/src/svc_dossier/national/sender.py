@@ -1,0 +1,201 @@
+"""The sender: a background task beside the outbox relay that pushes pending national sync
+rows outside any database transaction, in order per dossier, retrying with a growing delay
+until the portal acknowledges; and the reconciliation job.
+
+Each round claims the first pending message of each due dossier (a lease on
+``next_attempt_at``), pushes it, records ``sent`` (MaLoi 00, or 02: the portal already had
+it, e.g. after a lost acknowledgement) and goes on with that dossier's next message; on a
+failure the row is due again after ``base × 2^(attempt-1)`` seconds (capped), for ever: a later
+message must never overtake it. A progress message for a dossier the portal does not know
+(MaLoi 04: it lost it) is sent again as the whole dossier (``DongBoHoSoMC``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from fastapi import FastAPI
+from prometheus_client import Counter
+from sqlalchemy import Row
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from egov_shared.timeutil import utcnow
+from svc_dossier.national import repository
+from svc_dossier.national.format import DOSSIER, PROGRESS, dossier_message
+from svc_dossier.national.portal import (
+    ACKNOWLEDGED,
+    UNKNOWN_DOSSIER,
+    NationalPortal,
+    PortalUnavailable,
+)
+from svc_dossier.settings import DossierSettings
+
+log = structlog.get_logger("svc_dossier.national")
+PUSHES = Counter("egov_national_pushes_total", "Pushes to the national portal, by outcome",
+                 ["kind", "outcome"])
+LEASE = timedelta(seconds=120)
+
+
+def retry_delay(attempt: int, *, base: float, cap: float) -> float:
+    return float(min(base * 2 ** (attempt - 1), cap))
+
+
+@dataclass
+class ReconcileReport:
+    checked: int = 0
+    repushed: list[str] = field(default_factory=list)
+
+
+class Sender:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], portal: NationalPortal,
+                 settings: DossierSettings) -> None:
+        self.sessionmaker = sessionmaker
+        self.portal = portal
+        self.settings = settings
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        self._tasks.append(asyncio.create_task(self._run(), name="national-sender"))
+        if self.settings.national_reconcile_interval_seconds > 0:
+            self._tasks.append(asyncio.create_task(self._reconcile_periodically(),
+                                                   name="national-reconciliation"))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                handled = await self.push_due()
+            except Exception as exc:  # the database is away: try again later
+                log.warning("national_push_round_failed", error=type(exc).__name__)
+                handled = 0
+            if handled < self.settings.national_sync_batch_size:
+                await asyncio.sleep(self.settings.national_sync_poll_seconds)
+
+    async def _reconcile_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.national_reconcile_interval_seconds)
+            try:
+                await self.reconcile()
+            except Exception as exc:
+                log.warning("national_reconciliation_failed", error=type(exc).__name__)
+
+    async def push_due(self) -> int:
+        """One round; answers how many dossiers it worked on."""
+        heads = await self._claim(None, self.settings.national_sync_batch_size)
+        await asyncio.gather(*(self._push_dossier(head) for head in heads))
+        return len(heads)
+
+    async def _claim(self, code: str | None, limit: int) -> list[Row[Any]]:
+        now = utcnow()
+        async with self.sessionmaker() as session, session.begin():
+            return list(await repository.claim_heads(session, now, now + LEASE, limit=limit,
+                                                     code=code))
+
+    async def _push_dossier(self, row: Row[Any]) -> None:
+        """This message, then the dossier's next ones while the portal acknowledges."""
+        current: Row[Any] | None = row
+        while current is not None and await self._push(current):
+            claimed = await self._claim(current.dossier_code, 1)
+            current = claimed[0] if claimed else None
+
+    async def _push(self, row: Row[Any]) -> bool:
+        try:
+            answer = await self.portal.push(row.kind, row.payload)
+            if answer.code == UNKNOWN_DOSSIER and row.kind == PROGRESS:
+                answer = await self.portal.push(DOSSIER, row.payload)
+        except PortalUnavailable as exc:
+            await self._failed(row, f"unavailable: {exc}")
+            return False
+        if answer.code not in ACKNOWLEDGED:
+            await self._failed(row, f"MaLoi {answer.code}: {answer.message}")
+            return False
+        await self._mark(row, {"state": repository.SENT, "sent_at": utcnow(),
+                               "attempts": row.attempts + 1, "last_error": None})
+        PUSHES.labels(row.kind, "sent").inc()
+        log.info("national_pushed", dossier=row.dossier_code, sequence=row.sequence,
+                 kind=row.kind, status_code=row.status_code, attempt=row.attempts + 1)
+        return True
+
+    async def _failed(self, row: Row[Any], error: str) -> None:
+        attempt = row.attempts + 1
+        delay = retry_delay(attempt, base=self.settings.national_sync_retry_base_seconds,
+                            cap=self.settings.national_sync_retry_max_seconds)
+        await self._mark(row, {"attempts": attempt, "last_error": error[:500],
+                               "next_attempt_at": utcnow() + timedelta(seconds=delay)})
+        PUSHES.labels(row.kind, "retried").inc()
+        log.warning("national_push_retry", dossier=row.dossier_code, sequence=row.sequence,
+                    attempt=attempt, error=error[:200], retry_in=delay)
+
+    async def _mark(self, row: Row[Any], values: dict[str, Any]) -> None:
+        async with self.sessionmaker() as session, session.begin():
+            await repository.mark(session, row.id, values)
+
+    async def reconcile(self) -> ReconcileReport:
+        """Compares the portal's statuses of every synced dossier with nothing pending with
+        ours, and pushes the whole dossier again where they differ (or the portal lost it)."""
+        report, after = ReconcileReport(), ""
+        while True:
+            async with self.sessionmaker() as session:
+                codes = await repository.settled_dossiers(session, after=after, limit=100)
+                rows = await repository.dossiers_by_code(session, codes) if codes else []
+            if not codes:
+                return report
+            remote = await self.portal.statuses(list(codes))
+            report.checked += len(rows)
+            for row in rows:
+                if remote.get(row.code) != row.status_code:
+                    await self._repush(row)
+                    report.repushed.append(row.code)
+            after = codes[-1]
+
+    async def _repush(self, dossier: Row[Any]) -> None:
+        now = utcnow()
+        facts = {**dossier._mapping, "action": "reconcile", "at": now}
+        async with self.sessionmaker() as session, session.begin():
+            sequence = await repository.next_sequence(session, dossier.code)
+            await repository.add(session, {
+                "dossier_code": dossier.code, "sequence": sequence, "kind": DOSSIER,
+                "status_code": dossier.status_code,
+                "payload": dossier_message(facts, sequence=sequence), "event_id": None,
+                "state": repository.PENDING, "attempts": 0, "next_attempt_at": now,
+                "created_at": now,
+            })
+        log.info("national_reconciled", dossier=dossier.code, sequence=sequence,
+                 status_code=dossier.status_code)
+
+
+def install(app: FastAPI, settings: DossierSettings) -> None:
+    """Starts the sender once the service runtime is up and stops it before the runtime goes
+    down; the portal client is ``app.state.national_portal``, the sender
+    ``app.state.national_sender``."""
+    token = settings.national_portal_token
+    portal = NationalPortal(settings.national_portal_url,
+                            timeout=settings.national_portal_timeout_seconds,
+                            token=token.get_secret_value() if token else None)
+    app.state.national_portal = portal
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
+        async with inner(app) as state:
+            sender = Sender(app.state.runtime.sessionmaker, portal, settings)
+            app.state.national_sender = sender
+            sender.start()
+            try:
+                yield state
+            finally:
+                await sender.stop()
+
+    app.router.lifespan_context = lifespan
