@@ -57,6 +57,13 @@ class Platform:
         env["IDENTITY_SECRET_KEY_FILE"] = str(self.log_dir / "identity-secret.key")
         env["IDENTITY_MAIL_DROP_DIR"] = str(self.log_dir / "mail")
         env["DOSSIER_FORMS_DIR"] = str(self.log_dir / "forms")
+        # The simulators each service serves in demo mode, at this run's ports (the defaults
+        # name the ports of `make run`).
+        dossier, docflow = (f"http://127.0.0.1:{self.ports[n]}" for n in ("dossier", "docflow"))
+        env["DOSSIER_PAYMENT_URL"] = f"{dossier}/simulators/payment"
+        env["DOSSIER_NATIONAL_PORTAL_URL"] = f"{dossier}/simulators/national-portal"
+        env["DOCFLOW_NATIONAL_AXIS_URL"] = f"{docflow}/simulators/national-axis"
+        env["DOCFLOW_INBOUND_URL"] = f"{self.gateway}/api/v1/axis/packages"
         env["GATEWAY_PORT"] = str(self.ports["gateway"])
         env["GATEWAY_LOG_LEVEL"] = "WARNING"
         return env
