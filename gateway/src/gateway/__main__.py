@@ -10,7 +10,11 @@ from gateway.settings import GatewaySettings
 
 def main() -> None:
     settings = GatewaySettings()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    # X-Forwarded-For is judged by the gateway itself (GATEWAY_TRUSTED_PROXIES, for rate limits
+    # per IP); uvicorn's own rewriting (FORWARDED_ALLOW_IPS) would let any local caller choose
+    # its address.
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None,
+                proxy_headers=False)
 
 
 if __name__ == "__main__":
