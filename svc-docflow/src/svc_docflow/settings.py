@@ -35,6 +35,11 @@ class DocflowSettings(ServiceSettings):
     # Signature checks: how long the CA certificate and the CRL fetched from svc-identity are
     # trusted before they are fetched again.
     crl_cache_seconds: float = Field(default=60.0, ge=0)
+    # Incoming documents signed outside the province (ministries, the Government Office) chain
+    # to other CAs (the government's specialised CA, licensed public CAs): a PEM bundle of the
+    # roots to trust besides the provincial CA. Unset: only the provincial CA is trusted, and
+    # such signatures are reported "untrusted".
+    trust_roots_file: str | None = None
     # Tests and training only: the moment issuing takes as "now" (the numbering year, the
     # promulgation date). Unset in production, where the real clock rules.
     issue_clock: datetime | None = None

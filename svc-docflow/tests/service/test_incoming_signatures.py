@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -124,6 +125,31 @@ def stranger_signer() -> signers.SimpleSigner:
     return keys.signer(cert.public_bytes(Encoding.DER), [ca.public_bytes(Encoding.DER)])
 
 
+def government_ca_signer() -> tuple[signers.SimpleSigner, bytes]:
+    """A signer under another CA (as a ministry's, under the government's specialised CA),
+    with the key usage a document signature needs; and that CA's certificate (PEM)."""
+    keys, ca_key = Keys(), ec.generate_private_key(ec.SECP256R1())
+    now = datetime.now(UTC)
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "CA chuyên dùng Chính phủ")])
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
+          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
+          .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=30))
+          .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+          .sign(ca_key, hashes.SHA256()))
+    usage = x509.KeyUsage(digital_signature=True, content_commitment=True,
+                          key_encipherment=False, data_encipherment=False, key_agreement=False,
+                          key_cert_sign=False, crl_sign=False, encipher_only=False,
+                          decipher_only=False)
+    cert = (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Bộ Tư pháp")]))
+            .issuer_name(ca_name).public_key(keys.key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=30))
+            .add_extension(usage, critical=True).sign(ca_key, hashes.SHA256()))
+    signer = keys.signer(cert.public_bytes(Encoding.DER), [ca.public_bytes(Encoding.DER)])
+    return signer, ca.public_bytes(Encoding.PEM)
+
+
 async def signed_pdf(signer: signers.SimpleSigner) -> bytes:
     writer = IncrementalPdfFileWriter(BytesIO(plain_pdf()))
     meta = signers.PdfSignatureMetadata(field_name="Signature1")
@@ -171,6 +197,22 @@ class TestSignatures:
         pdf = await signed_pdf(stranger_signer())
         report = await self.report_of(client, issuer, officials, pdf)
         assert report["status"] == "untrusted"
+
+    async def test_roots_configured_beside_the_provincial_ca_are_trusted(
+        self, client: httpx.AsyncClient, issuer: TestIssuer, officials: Officials,
+        docflow_settings: DocflowSettings, tmp_path: Path,
+    ) -> None:
+        signer, ca_pem = government_ca_signer()
+        pdf = await signed_pdf(signer)
+        assert (await self.report_of(client, issuer, officials, pdf))["status"] == "untrusted"
+        bundle = tmp_path / "roots.pem"
+        bundle.write_bytes(ca_pem)
+        docflow_settings.trust_roots_file = str(bundle)  # DOCFLOW_TRUST_ROOTS_FILE
+        try:
+            report = await self.report_of(client, issuer, officials, await signed_pdf(signer))
+        finally:
+            docflow_settings.trust_roots_file = None
+        assert report["status"] == "valid"
 
     async def test_a_pdf_signed_with_a_revoked_certificate_is_reported_revoked(
         self, client: httpx.AsyncClient, issuer: TestIssuer, officials: Officials,

@@ -65,7 +65,8 @@ async def _update(session: AsyncSession, ctx: AxisContext, doc: Row[Any], arriva
         return await _decline(session, ctx, doc, broken, "update_declined")
     report = await check_pdfs([(f.name, f.content) for f in arrival.pdfs],
                               identity_url=ctx.settings.identity_url,
-                              max_age=ctx.settings.crl_cache_seconds)
+                              max_age=ctx.settings.crl_cache_seconds,
+                              trust_roots_file=ctx.settings.trust_roots_file)
     row = await repository.update_document(session, doc.id, **_metadata(arrival, report))
     main = arrival.pdfs[0]
     for item in arrival.files:

@@ -65,7 +65,8 @@ async def receive(session: AsyncSession, ctx: AxisContext, arrival: Arrival, *,
     reason = refusal_of(arrival, ctx.settings.max_pdf_bytes)
     report = None if reason else await check_pdfs(
         [(f.name, f.content) for f in arrival.pdfs], identity_url=ctx.settings.identity_url,
-        max_age=ctx.settings.crl_cache_seconds)
+        max_age=ctx.settings.crl_cache_seconds,
+        trust_roots_file=ctx.settings.trust_roots_file)
     try:
         async with session.begin_nested():  # a concurrent delivery may win the unique key
             row = await repository.insert_document(session, _values(arrival, report, actor))

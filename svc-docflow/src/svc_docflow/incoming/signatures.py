@@ -1,13 +1,16 @@
 """The signature check of incoming PDFs: against the provincial CA and its CRL, fetched from
 svc-identity (``GET /pki/ca.crt``, ``GET /pki/crl``, both public) and kept for
-``crl_cache_seconds``. The report is stored with the document and shown to the clerk, who
-decides: an altered, untrusted or revoked signature is reported, never refused on its own."""
+``crl_cache_seconds``, and the other roots of ``DOCFLOW_TRUST_ROOTS_FILE``. The report is
+stored with the document and shown to the clerk, who decides: an altered, untrusted or
+revoked signature is reported, never refused on its own."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -69,13 +72,29 @@ def trust_store(identity_url: str) -> TrustStore:
     return _stores[identity_url]
 
 
+@functools.cache
+def extra_roots(path: str | None) -> tuple[bytes, ...]:
+    """The certificates of a PEM bundle (read once per process); none without a file."""
+    if not path:
+        return ()
+    text = Path(path).read_bytes()
+    found = tuple(b"-----BEGIN CERTIFICATE-----" + part.split(b"-----END CERTIFICATE-----")[0]
+                  + b"-----END CERTIFICATE-----\n"
+                  for part in text.split(b"-----BEGIN CERTIFICATE-----")[1:])
+    if not found:
+        raise ValueError(f"no certificate in the trust roots file {path}")
+    return found
+
+
 async def check_pdfs(files: list[tuple[str, bytes]], *, identity_url: str,
-                     max_age: float) -> dict[str, Any]:
-    """The report of every PDF (name, bytes); the overall status is the main (first) one's."""
+                     max_age: float, trust_roots_file: str | None = None) -> dict[str, Any]:
+    """The report of every PDF (name, bytes); the overall status is the main (first) one's.
+    Trusted: the provincial CA, and the roots of ``trust_roots_file`` (PEM bundle)."""
     material = await trust_store(identity_url).material(max_age)
+    roots = [*material.roots, *extra_roots(trust_roots_file)]
     checked = []
     for name, content in files:
-        report = await verify_pdf(content, trust_roots=material.roots, crls=material.crls)
+        report = await verify_pdf(content, trust_roots=roots, crls=material.crls)
         checked.append({"name": name, **report_json(report)})
     main = checked[0] if checked else {"status": "unsigned", "signatures": []}
     return {"status": main["status"], "signatures": main["signatures"], "files": checked}
