@@ -150,3 +150,22 @@ class TestRefused:
                                    params={"types": types})
         assert answer.status_code == 422
         assert answer.json()["code"] == "types_span_streams"
+
+
+class TestRateLimited:
+    async def test_a_partner_over_its_limit_gets_429_with_retry_after(
+        self, open_gateway: GatewayFactory, nats_server: NatsServer, issuer: TestIssuer,
+        publisher: Publisher,
+    ) -> None:
+        limits = {"partners": {"routes": ["GET /api/v1/events"], "client_rate": 0.01,
+                               "client_burst": 2}}
+        headers = partner(issuer, scope="events:dossier")
+        async with open_gateway(signed_in=False, nats_url=nats_server.url,
+                                rate_limits=limits) as gateway:
+            answers = [await gateway.get("/api/v1/events", headers=headers,
+                                         params={"types": DOSSIER_RECEIVED.type})
+                       for _ in range(3)]
+        assert [a.status_code for a in answers] == [200, 200, 429]
+        refused = answers[2]
+        assert refused.json()["code"] == "rate_limited"
+        assert int(refused.headers["Retry-After"]) >= 1

@@ -32,12 +32,14 @@ from egov_shared.auth import Principal, TokenVerifier
 from egov_shared.errors import (
     Forbidden,
     ServiceUnavailable,
+    TooManyRequests,
     Unauthorized,
     ValidationFailed,
     problem_responses,
 )
 from egov_shared.events.contracts import CONTRACTS, STREAMS, EventContract
 from gateway.auth import bearer_token
+from gateway.ratelimit import RateLimiter
 
 log = structlog.get_logger("gateway.events")
 
@@ -192,12 +194,22 @@ async def partner_principal(request: Request) -> Principal:
     return principal
 
 
+def _admit(request: Request, principal: Principal) -> None:
+    """The same limits as proxied routes: per IP, then per verified client."""
+    limiter: RateLimiter = request.app.state.limiter
+    for wait in (limiter.ip_wait(request.scope),
+                 limiter.client_wait(request.scope, principal.subject)):
+        if wait is not None:
+            raise TooManyRequests(f"Too many requests: try again in {wait} s.",
+                                  headers={"Retry-After": str(wait)})
+
+
 def events_router() -> APIRouter:
     router = APIRouter(tags=["events"])
 
     @router.get("/api/v1/events", openapi_extra=access("authenticated"),
                 responses=problem_responses(Unauthorized, Forbidden, ValidationFailed,
-                                            ServiceUnavailable))
+                                            TooManyRequests, ServiceUnavailable))
     async def read_events(
         request: Request,
         types: Annotated[str | None, Query(max_length=2000)] = None,
@@ -209,6 +221,7 @@ def events_router() -> APIRouter:
         cursor ``after`` (a stream sequence), those of the client's agency subtree only;
         ``next`` is the cursor for the next call."""
         principal = await partner_principal(request)
+        _admit(request, principal)
         stream, contracts = choose_contracts(principal, types)
         reader: EventReader = request.app.state.event_reader
         assert principal.agency_id is not None

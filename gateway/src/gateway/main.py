@@ -61,6 +61,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.upstreams = client
     app.state.token_verifier = guard.verifier  # the gateway's own partner endpoints
     app.state.event_reader = event_reader
+    # One limiter for the proxied routes and the gateway's own partner endpoints.
+    limiter = app.state.limiter = RateLimiter(settings.rate_limits, settings.trusted_proxies)
     app.state.openapi = OpenApiAggregator(
         client, routes, settings.upstream_urls(), base=lambda: app.openapi(),
         ttl_seconds=settings.openapi_cache_seconds,
@@ -71,7 +73,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     # (IP limit, access rule and token, client limit, then forward) → the gateway's own routes.
     app.add_middleware(ProxyMiddleware, routes=routes, guard=guard,
                        resilience=build_resilience(settings, client),
-                       limiter=RateLimiter(settings.rate_limits, settings.trusted_proxies))
+                       limiter=limiter)
     app.add_middleware(RequestGuardMiddleware, max_bytes=settings.max_body_bytes,
                        uploads=settings.upload_paths, upload_max_bytes=settings.upload_max_bytes)
     app.add_middleware(CORSMiddleware, **cors_options(settings))  # preflights end here

@@ -30,8 +30,10 @@ class AppError(Exception):
         code: str | None = None,
         status: int | None = None,
         extra: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         self.message = message or self.title
+        self.headers = headers or {}  # e.g. Retry-After
         if code:
             self.code = code
         if status:
@@ -66,6 +68,10 @@ class PayloadTooLarge(AppError):
 
 class ValidationFailed(AppError):
     status, code, title = 422, "validation_failed", "Validation failed"
+
+
+class TooManyRequests(AppError):
+    status, code, title = 429, "rate_limited", "Too many requests"
 
 
 class ServiceUnavailable(AppError):
@@ -127,7 +133,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> JSONResponse:
-        return problem(exc.status, exc.code, exc.title, exc.message, request, **exc.extra)
+        response = problem(exc.status, exc.code, exc.title, exc.message, request, **exc.extra)
+        response.headers.update(exc.headers)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
