@@ -122,6 +122,11 @@ def platform_env(processes: Processes, nats_url: str, urls: dict[str, str]) -> N
         "IDENTITY_SECRET_KEY_FILE": str(processes.tmp / "identity-secret.key"),
         "IDENTITY_MAIL_DROP_DIR": str(processes.tmp / "mail"),
         "DOSSIER_FORMS_DIR": str(processes.tmp / "forms"),
+        # The simulators of the national systems each service serves in demo mode, at this
+        # run's ports: the pushes to them are part of the work measured.
+        "DOSSIER_PAYMENT_URL": f"http://127.0.0.1:{ports['dossier']}/simulators/payment",
+        "DOSSIER_NATIONAL_PORTAL_URL":
+            f"http://127.0.0.1:{ports['dossier']}/simulators/national-portal",
     })
     for name in MODULES:
         prefix = name.upper() + "_"
