@@ -1,5 +1,6 @@
-"""A stand-in for the national axis in benchmarks: acknowledges every package it is sent
-(HTTP 202) and keeps nothing, so that the bridge's forwarding is measured, not retried.
+"""A stand-in for the national systems in benchmarks (the document axis, the public-service
+portal): acknowledges every message it is sent (HTTP 202, and the portal's ``MaLoi`` 00) and
+keeps nothing, so that the forwarding and the pushes are measured, not retried.
 
     python bench/_ack_server.py <port>
 """
@@ -10,6 +11,8 @@ import sys
 from typing import Any
 
 import uvicorn
+
+ACK = b'{"status": "accepted", "MaLoi": "00", "MoTaLoi": "OK"}'
 
 
 async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -22,7 +25,7 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     status = 202 if scope["method"] == "POST" else 200
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json")]})
-    await send({"type": "http.response.body", "body": b'{"status": "accepted"}'})
+    await send({"type": "http.response.body", "body": ACK})
 
 
 if __name__ == "__main__":

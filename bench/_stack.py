@@ -4,7 +4,9 @@ closed-loop and open-loop load with aiohttp, percentiles."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -79,8 +81,10 @@ class Processes:
 
     def spawn(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> None:
         log = (self.tmp / f"{name}.log").open("ab")
+        # A session of its own: stopping it reaches uvicorn's worker processes too (a worker
+        # left running after a run steals the next run's CPU).
         self.procs[name] = subprocess.Popen(argv, env={**self.env, **(env or {})},
-                                            stdout=log, stderr=log)
+                                            stdout=log, stderr=log, start_new_session=True)
 
     def wait_ready(self, name: str, path: str = "/readyz", timeout: float = 90) -> None:
         deadline = time.monotonic() + timeout
@@ -100,20 +104,24 @@ class Processes:
 
     def stop(self) -> None:
         for proc in self.procs.values():
-            proc.terminate()
+            _signal_group(proc, signal.SIGTERM)
         for proc in self.procs.values():
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            _signal_group(proc, signal.SIGKILL)  # whatever of the group is left
+            proc.wait()
         self.procs.clear()
+
+
+def _signal_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, sig)
 
 
 def platform_env(processes: Processes, nats_url: str, urls: dict[str, str]) -> None:
     """The variables svc-identity, svc-dossier and the gateway read (as tests/platform.py)."""
     ports = processes.ports
-    for name in MODULES:
+    for name in [*MODULES, "national"]:
         ports.setdefault(name, free_port())
     gateway = f"http://127.0.0.1:{ports['gateway']}"
     processes.env.update({
@@ -122,11 +130,11 @@ def platform_env(processes: Processes, nats_url: str, urls: dict[str, str]) -> N
         "IDENTITY_SECRET_KEY_FILE": str(processes.tmp / "identity-secret.key"),
         "IDENTITY_MAIL_DROP_DIR": str(processes.tmp / "mail"),
         "DOSSIER_FORMS_DIR": str(processes.tmp / "forms"),
-        # The simulators of the national systems each service serves in demo mode, at this
-        # run's ports: the pushes to them are part of the work measured.
         "DOSSIER_PAYMENT_URL": f"http://127.0.0.1:{ports['dossier']}/simulators/payment",
-        "DOSSIER_NATIONAL_PORTAL_URL":
-            f"http://127.0.0.1:{ports['dossier']}/simulators/national-portal",
+        # The national portal lies outside the province: its stand-in acknowledges every push
+        # at once (bench/_ack_server.py) in a process of its own, so that the pushes are
+        # measured and the portal's own work is not.
+        "DOSSIER_NATIONAL_PORTAL_URL": f"http://127.0.0.1:{ports['national']}",
     })
     for name in MODULES:
         prefix = name.upper() + "_"
@@ -139,6 +147,8 @@ def platform_env(processes: Processes, nats_url: str, urls: dict[str, str]) -> N
 
 
 def start_platform(processes: Processes) -> None:
+    processes.spawn("national", [sys.executable, str(Path(__file__).parent / "_ack_server.py"),
+                                 str(processes.ports["national"])])
     for name, module in MODULES.items():
         processes.spawn(name, [sys.executable, "-m", module])
     for name in MODULES:
