@@ -13,10 +13,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-import httpx
 import jwt
 from fastapi import Depends, Request
 
+from egov_shared import http as shared_http
 from egov_shared.errors import Forbidden, Unauthorized
 
 ALGORITHMS = ["ES256", "RS256", "EdDSA"]
@@ -65,7 +65,7 @@ class Principal:
 
 def http_jwks_fetcher(url: str, *, timeout: float = 3.0) -> JwksFetcher:
     async def fetch() -> dict[str, Any]:
-        async with httpx.AsyncClient(timeout=timeout) as client:
+        async with shared_http.client(timeout=timeout) as client:
             response = await client.get(url)
             response.raise_for_status()
             data: dict[str, Any] = response.json()

@@ -13,12 +13,12 @@ import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from egov_shared import http as shared_http
 from egov_shared.messaging.consumer import RawMessage
 from svc_docflow.axis import repository
 from svc_docflow.axis.context import AxisContext
 from svc_docflow.axis.receive import parse
 from svc_docflow.axis.send import organ_of_inbox
-from svc_docflow.common import http as shared_http
 from svc_docflow.edxml import DocumentPackage, PackageError
 
 log = structlog.get_logger("docflow.axis.bridge")

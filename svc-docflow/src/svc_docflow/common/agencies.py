@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import httpx
 import structlog
 
-from svc_docflow.common import http as shared_http
+from egov_shared import http as shared_http
 
 log = structlog.get_logger("docflow.agencies")
 TTL_SECONDS = 300.0

@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 import structlog
 
+from egov_shared import http as shared_http
 from egov_shared.errors import ServiceUnavailable
-from svc_docflow.common import http as shared_http
 from svc_docflow.pdf.verify import SignatureCheck, SignatureReport, verify_pdf
 
 log = structlog.get_logger("docflow.signatures")

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 from pyhanko.sign import signers
 
+from egov_shared import http as shared_http
 from egov_shared.pdf import RemoteSigner
-from svc_docflow.common import http as shared_http
 
 TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 REFUSALS = (401, 403, 404, 409)  # svc-identity said no: asking again will not help

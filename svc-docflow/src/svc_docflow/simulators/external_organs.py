@@ -18,10 +18,10 @@ import structlog
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
+from egov_shared import http as shared_http
 from egov_shared.pdf.fonts import RENDERING
 from egov_shared.pdf.fonts import register as register_font
 from egov_shared.timeutil import VN_TZ, utcnow
-from svc_docflow.common import http as shared_http
 from svc_docflow.common.agencies import AgencyDirectory
 from svc_docflow.edxml import (
     Attachment,

@@ -11,6 +11,8 @@ from typing import Any
 
 import httpx
 
+from egov_shared import http as shared_http
+
 TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 NAME_TTL_SECONDS = 600.0
 _names: dict[str, tuple[float, dict[str, Any]]] = {}
@@ -28,7 +30,7 @@ class SigningUnavailable(Exception):
 class Identity:
     def __init__(self, base_url: str, token: str | None = None) -> None:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self.http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=TIMEOUT,
+        self.http = shared_http.client(base_url=base_url.rstrip("/"), timeout=TIMEOUT,
                                       headers=headers)
 
     async def __aenter__(self) -> Identity:

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from egov_shared import http as shared_http
 from svc_dossier.national.format import MESSAGE_NAMES
 
 # MaLoi of the national portal (and its simulator).
@@ -53,7 +54,7 @@ class NationalPortal:
                 response = await self.http.post(self.base_url + path, json=body,
                                                 headers=headers, timeout=self.timeout)
             else:
-                async with httpx.AsyncClient(timeout=self.timeout) as http:
+                async with shared_http.client(timeout=self.timeout) as http:
                     response = await http.post(self.base_url + path, json=body,
                                                headers=headers)
             answer = response.json()

@@ -20,13 +20,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-import httpx
 import structlog
 from fastapi import FastAPI
 from prometheus_client import Counter
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from egov_shared import http as shared_http
 from egov_shared.timeutil import utcnow
 from svc_dossier.national import repository
 from svc_dossier.national.format import DOSSIER, PROGRESS, dossier_message
@@ -192,7 +192,7 @@ def install(app: FastAPI, settings: DossierSettings) -> None:
     async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
         # One pooled client for every push: a client per call rebuilt its TLS context each
         # time, which under load cost more CPU than the submissions themselves.
-        async with inner(app) as state, httpx.AsyncClient(
+        async with inner(app) as state, shared_http.client(
                 timeout=settings.national_portal_timeout_seconds) as http:
             portal.http = http
             sender = Sender(app.state.runtime.sessionmaker, portal, settings)

@@ -7,6 +7,7 @@ from typing import TypeVar
 
 import httpx
 
+from egov_shared import http as shared_http
 from egov_shared.errors import ServiceUnavailable
 from svc_dossier.payments.protocol import (
     InitRequest,
@@ -50,7 +51,7 @@ class PaymentPlatform:
                 response = await self.http.post(self.base_url + path, json=body,
                                                 timeout=self.timeout)
             else:
-                async with httpx.AsyncClient(timeout=self.timeout) as http:
+                async with shared_http.client(timeout=self.timeout) as http:
                     response = await http.post(self.base_url + path, json=body)
             parsed = answer.model_validate(response.json())
         except (httpx.HTTPError, ValueError) as exc:

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 import httpx
 import jwt
 
+from egov_shared import http as shared_http
 from egov_shared.errors import ValidationFailed
 from svc_identity.accounts import validation
 from svc_identity.settings import IdentitySettings
@@ -70,7 +71,7 @@ class NationalIdProvider:
         return body
 
     def _http(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(timeout=self.settings.national_timeout_seconds,
+        return shared_http.client(timeout=self.settings.national_timeout_seconds,
                                  transport=self.transport)
 
     async def discovery(self) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Literal
 import httpx
 from pydantic import ValidationError
 
+from egov_shared import http as shared_http
 from svc_identity.population.schemas import SEX_CODES, Resident, parse_birth_date
 from svc_identity.settings import IdentitySettings
 
@@ -47,7 +48,7 @@ class PopulationClient:
     async def lookup(self, id_number: str) -> PopulationRecord | None:
         """The record for this personal ID number, or None when the database has none."""
         try:
-            async with httpx.AsyncClient(timeout=self.timeout) as client:
+            async with shared_http.client(timeout=self.timeout) as client:
                 response = await client.post(self.lookup_url, json={"soDinhDanh": id_number})
         except httpx.HTTPError as exc:
             raise PopulationUnavailable(f"{type(exc).__name__} from {self.lookup_url}") from exc

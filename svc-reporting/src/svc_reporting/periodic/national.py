@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from egov_shared import http as shared_http
 from svc_reporting.periodic import protocol as p
 from svc_reporting.periodic.indicators import indicators
 
@@ -76,7 +77,7 @@ class NationalReporting:
             if self.http is not None:
                 return await self.http.request(method, self.base_url + path, json=body,
                                                headers=headers, timeout=self.timeout)
-            async with httpx.AsyncClient(timeout=self.timeout) as http:
+            async with shared_http.client(timeout=self.timeout) as http:
                 return await http.request(method, self.base_url + path, json=body,
                                           headers=headers)
         except httpx.HTTPError as exc:

@@ -1,4 +1,4 @@
-"""HTTP clients to other services and to the national axis. httpx reads the CA bundle each
+"""HTTP clients to other services and to the national systems. httpx reads the CA bundle each
 time a client is made (~0.1 s of CPU, measured: it dominated forwarding a package); the TLS
 context is made once per process and shared."""
 
