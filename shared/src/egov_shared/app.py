@@ -3,7 +3,11 @@ consumers, token verifier and HTTP plumbing are wired together."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -18,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from egov_shared.auth import JwksFetcher, TokenVerifier, http_jwks_fetcher
-from egov_shared.db import create_engine, create_sessionmaker
+from egov_shared.db import create_engine, create_sessionmaker, warm_pool
 from egov_shared.errors import install_error_handlers, problem
 from egov_shared.messaging.bus import EventBus
 from egov_shared.messaging.consumer import ConsumerRunner, Subscription
@@ -42,7 +46,9 @@ class ServiceRuntime:
         jwks_fetcher: JwksFetcher | None = None,
     ) -> None:
         self.settings = settings
-        self.engine: AsyncEngine = create_engine(settings.database_url, echo=settings.database_echo)
+        self.engine: AsyncEngine = create_engine(
+            settings.database_url, echo=settings.database_echo,
+            pool_size=settings.database_pool_size, max_overflow=settings.database_max_overflow)
         self.sessionmaker: async_sessionmaker[AsyncSession] = create_sessionmaker(self.engine)
         self.bus = EventBus(settings.nats_url, name=settings.service_name)
         self.outbox = Outbox(messaging.outbox, source=f"/{settings.service_name}")
@@ -213,10 +219,12 @@ def create_service_app(
             await upgrade_to_head(runtime.engine, migrations_dir)
         for hook in on_startup:
             await hook(runtime)
+        await warm_pool(runtime.engine, settings.database_pool_size)
         runtime.bus.start()
         runtime.relay.start()
-        runtime.consumers.start()
-        log.info("service_started", port=settings.port)
+        if settings.background:
+            runtime.consumers.start()
+        log.info("service_started", port=settings.port, role=settings.role)
         try:
             yield
         finally:
@@ -265,14 +273,65 @@ def run_service(app: FastAPI | None, settings: ServiceSettings, *,
                 factory: str | None = None) -> None:
     """Entry point of ``python -m <service>``: uvicorn on the configured port, with
     ``settings.workers`` processes when the service names its app ``factory``
-    (``"pkg.main:create_app"``; each worker builds its own app from the environment)."""
+    (``"pkg.main:create_app"``; each worker builds its own app from the environment).
+
+    With several workers and role ``all``, the workers serve the API (role ``api``) and one
+    more process, kept running, does the background work (role ``worker``, on a port of its
+    own): a consumer's or a job's batch then never holds up a request's event loop."""
     import uvicorn
 
     if factory is not None and settings.workers > 1:
-        uvicorn.run(factory, factory=True, workers=settings.workers, host=settings.host,
-                    port=settings.port, log_config=None, access_log=False, proxy_headers=False)
+        background = None
+        if settings.role == "all":
+            prefix = str(settings.model_config.get("env_prefix", ""))
+            background = BackgroundProcess(factory.split(".", 1)[0], prefix)
+            background.start()
+            os.environ[prefix + "ROLE"] = "api"  # the workers' environment
+        try:
+            uvicorn.run(factory, factory=True, workers=settings.workers, host=settings.host,
+                        port=settings.port, log_config=None, access_log=False,
+                        proxy_headers=False)
+        finally:
+            if background is not None:
+                background.stop()
         return
     if app is None:
         raise ValueError("run_service needs the app, or a factory with workers > 1")
     uvicorn.run(app, host=settings.host, port=settings.port, log_config=None,
                 access_log=False, proxy_headers=False)
+
+
+class BackgroundProcess:
+    """``python -m <module>`` as the role ``worker`` (one process, any free port), started
+    again a second after it ends until ``stop``."""
+
+    def __init__(self, module: str, prefix: str) -> None:
+        self.argv = [sys.executable, "-m", module]
+        self.env = {**os.environ, prefix + "ROLE": "worker", prefix + "WORKERS": "1",
+                    prefix + "PORT": "0"}
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._keep_running, name="background",
+                                        daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _keep_running(self) -> None:
+        while not self._stopping.is_set():
+            self._proc = subprocess.Popen(self.argv, env=self.env)  # noqa: S603
+            code = self._proc.wait()
+            if not self._stopping.is_set():
+                log.error("background_process_ended", exit_code=code, restart_in=1)
+                self._stopping.wait(1.0)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        self._thread.join(5)

@@ -8,6 +8,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -150,6 +151,20 @@ def install_error_handlers(app: FastAPI) -> None:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         return problem(exc.status_code, code, code.replace("_", " ").capitalize(),
                        str(exc.detail), request)
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        # A connection the database dropped (a restart, a failover): the pool has recycled
+        # every connection older than this one, so a retry gets a fresh one. Anything else
+        # from the database is a bug, as any other unexpected error.
+        if not exc.connection_invalidated:
+            return await _unexpected(request, exc)
+        log.warning("database_connection_lost", path=request.url.path,
+                    error=type(exc.orig).__name__)
+        response = problem(503, "database_unavailable", "Database unavailable",
+                           "The database connection was lost; try again.", request)
+        response.headers["Retry-After"] = "1"
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,6 +35,14 @@ class ServiceSettings(BaseSettings):
     port: int = 8000
     database_url: str = "sqlite+aiosqlite:///var/service.db"
     database_echo: bool = False
+    database_pool_size: int = Field(
+        default=10, ge=1, le=200,
+        description="PostgreSQL connections each process keeps open (SQLite ignores it).")
+    database_max_overflow: int = Field(
+        default=0, ge=0, le=200,
+        description="Connections opened beyond the pool under a burst and closed when "
+                    "returned; 0 (requests wait for a pooled connection instead) is faster "
+                    "than the churn of new PostgreSQL backends.")
     auto_migrate: bool = Field(
         default=True, description="Run Alembic migrations to head at start-up."
     )
@@ -57,6 +66,15 @@ class ServiceSettings(BaseSettings):
                     "svc-docflow). "
                     "More than one needs PostgreSQL: SQLite migrations and claims do not "
                     "serialise across processes.")
+    role: Literal["all", "api", "worker"] = Field(
+        default="all",
+        description="What a process of the service runs: ``all`` the HTTP API and the "
+                    "background work (event consumers, the service's own jobs); ``api`` the "
+                    "API only; ``worker`` the background work only (its port still answers "
+                    "/healthz, /readyz and /metrics). Every role relays its own outbox. With "
+                    "WORKERS > 1 and role ``all``, the API workers run as ``api`` beside one "
+                    "``worker`` process: background batches never stall a request's event "
+                    "loop.")
     log_level: str = "INFO"
     log_json: bool = True
     relay_batch_size: int = 100
@@ -65,3 +83,8 @@ class ServiceSettings(BaseSettings):
     consumer_max_deliver: int = 5
     consumer_ack_wait_seconds: float = 30.0
     max_body_bytes: int = 1_000_000
+
+    @property
+    def background(self) -> bool:
+        """Whether this process runs the consumers and the service's own jobs."""
+        return self.role != "api"

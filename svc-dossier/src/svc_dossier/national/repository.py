@@ -26,8 +26,8 @@ async def add(session: AsyncSession, values: dict[str, Any]) -> None:
 
 
 async def claim_heads(session: AsyncSession, now: datetime, lease_until: datetime, *,
-                      limit: int, code: str | None = None) -> Sequence[Row[Any]]:
-    """The first pending message of each dossier (of ``code`` only, when given) that is due,
+                      limit: int) -> Sequence[Row[Any]]:
+    """The first pending message of each dossier that is due,
     leased until ``lease_until``: a later message of a dossier is never taken before the
     earlier one is acknowledged, so the order holds across replicas too."""
     earlier = national_sync.alias("earlier")
@@ -38,14 +38,18 @@ async def claim_heads(session: AsyncSession, now: datetime, lease_until: datetim
              .where(national_sync.c.state == PENDING, national_sync.c.next_attempt_at <= now,
                     national_sync.c.sequence == first_pending)
              .order_by(national_sync.c.id).limit(limit).with_for_update(skip_locked=True))
-    if code is not None:
-        query = query.where(national_sync.c.dossier_code == code)
     rows = (await session.execute(query)).all()
     if rows:
         await session.execute(update(national_sync)
                               .where(national_sync.c.id.in_([r.id for r in rows]))
                               .values(next_attempt_at=lease_until))
     return rows
+
+
+async def mark_sent(session: AsyncSession, row_ids: Sequence[int], at: datetime) -> None:
+    await session.execute(update(national_sync).where(national_sync.c.id.in_(row_ids))
+                          .values(state=SENT, sent_at=at, attempts=national_sync.c.attempts + 1,
+                                  last_error=None))
 
 
 async def mark(session: AsyncSession, row_id: int, values: dict[str, Any]) -> None:

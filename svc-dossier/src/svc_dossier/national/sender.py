@@ -3,11 +3,14 @@ rows outside any database transaction, in order per dossier, retrying with a gro
 until the portal acknowledges; and the reconciliation job.
 
 Each round claims the first pending message of each due dossier (a lease on
-``next_attempt_at``), pushes it, records ``sent`` (MaLoi 00, or 02: the portal already had
-it, e.g. after a lost acknowledgement) and goes on with that dossier's next message; on a
-failure the row is due again after ``base × 2^(attempt-1)`` seconds (capped), for ever: a later
-message must never overtake it. A progress message for a dossier the portal does not know
-(MaLoi 04: it lost it) is sent again as the whole dossier (``DongBoHoSoMC``).
+``next_attempt_at``), pushes them in parallel and records every acknowledged one (MaLoi 00,
+or 02: the portal already had it, e.g. after a lost acknowledgement) ``sent`` in one
+statement; a dossier's next message is a head of the next round (at once after a full
+round, else after the poll interval). On a failure the row is due again after ``base × 2^(attempt-1)`` seconds (capped), for ever: a later
+message must never overtake it. Under load a round costs the database three statements
+whatever its size (a claim and a mark per message cost more CPU than the submissions).
+A progress message for a dossier the portal does not know (MaLoi 04: it lost it) is sent
+again as the whole dossier (``DongBoHoSoMC``).
 """
 
 from __future__ import annotations
@@ -93,25 +96,27 @@ class Sender:
                 log.warning("national_reconciliation_failed", error=type(exc).__name__)
 
     async def push_due(self) -> int:
-        """One round; answers how many dossiers it worked on."""
-        heads = await self._claim(None, self.settings.national_sync_batch_size)
-        await asyncio.gather(*(self._push_dossier(head) for head in heads))
-        return len(heads)
-
-    async def _claim(self, code: str | None, limit: int) -> list[Row[Any]]:
+        """One round; answers how many messages the portal acknowledged."""
         now = utcnow()
         async with self.sessionmaker() as session, session.begin():
-            return list(await repository.claim_heads(session, now, now + LEASE, limit=limit,
-                                                     code=code))
-
-    async def _push_dossier(self, row: Row[Any]) -> None:
-        """This message, then the dossier's next ones while the portal acknowledges."""
-        current: Row[Any] | None = row
-        while current is not None and await self._push(current):
-            claimed = await self._claim(current.dossier_code, 1)
-            current = claimed[0] if claimed else None
+            heads = list(await repository.claim_heads(
+                session, now, now + LEASE, limit=self.settings.national_sync_batch_size))
+        if not heads:
+            return 0
+        pushed = await asyncio.gather(*(self._push(head) for head in heads))
+        sent = [head for head, ok in zip(heads, pushed, strict=True) if ok]
+        if sent:
+            async with self.sessionmaker() as session, session.begin():
+                await repository.mark_sent(session, [row.id for row in sent], utcnow())
+        for row in sent:
+            PUSHES.labels(row.kind, "sent").inc()
+            log.info("national_pushed", dossier=row.dossier_code, sequence=row.sequence,
+                     kind=row.kind, status_code=row.status_code, attempt=row.attempts + 1)
+        return len(sent)
 
     async def _push(self, row: Row[Any]) -> bool:
+        """True when the portal acknowledged ``row`` (its caller records it); a failure is
+        recorded here, with the row's next attempt."""
         try:
             answer = await self.portal.push(row.kind, row.payload)
             if answer.code == UNKNOWN_DOSSIER and row.kind == PROGRESS:
@@ -122,11 +127,6 @@ class Sender:
         if answer.code not in ACKNOWLEDGED:
             await self._failed(row, f"MaLoi {answer.code}: {answer.message}")
             return False
-        await self._mark(row, {"state": repository.SENT, "sent_at": utcnow(),
-                               "attempts": row.attempts + 1, "last_error": None})
-        PUSHES.labels(row.kind, "sent").inc()
-        log.info("national_pushed", dossier=row.dossier_code, sequence=row.sequence,
-                 kind=row.kind, status_code=row.status_code, attempt=row.attempts + 1)
         return True
 
     async def _failed(self, row: Row[Any], error: str) -> None:
@@ -197,7 +197,8 @@ def install(app: FastAPI, settings: DossierSettings) -> None:
             portal.http = http
             sender = Sender(app.state.runtime.sessionmaker, portal, settings)
             app.state.national_sender = sender
-            sender.start()
+            if settings.background:
+                sender.start()
             try:
                 yield state
             finally:

@@ -162,7 +162,8 @@ def install(app: FastAPI, settings: DossierSettings) -> None:
         async with inner(app) as state:
             dispatcher = Dispatcher(app.state.runtime.sessionmaker, senders, settings)
             app.state.notification_dispatcher = dispatcher
-            dispatcher.start()
+            if settings.background:
+                dispatcher.start()
             try:
                 yield state
             finally:

@@ -29,5 +29,5 @@ def _handler(province_id: str) -> Handler:
 def subscriptions(province_id: str) -> list[Subscription]:
     handle = _handler(province_id)
     return [Subscription(durable=durable, subject=subject,
-                         handlers={t: handle for t in HANDLED_TYPES})
+                         handlers={t: handle for t in HANDLED_TYPES}, grouped=True)
             for durable, subject in FEEDS.items()]

@@ -70,5 +70,6 @@ SUBSCRIPTIONS = [
         subject="dossier.dossier.>",
         handlers={contract.type: on_dossier_event
                   for contract in (DOSSIER_SUBMITTED, *DOSSIER_LIFECYCLE)},
+        grouped=True,  # database writes only
     ),
 ]

@@ -133,5 +133,6 @@ SUBSCRIPTIONS = [
         durable="dossier-notifications",
         subject="dossier.dossier.>",
         handlers={event_type: on_dossier_event for event_type in KIND_OF_TYPE},
+        grouped=True,  # database writes only: the dispatcher sends after the commit
     ),
 ]
