@@ -6,8 +6,9 @@ database, NATS, the lifecycle, the consumer, the sender, tokens signed by a real
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -18,6 +19,7 @@ from starlette.routing import Mount
 from egov_shared.timeutil import VN_TZ
 from egov_testing import TestIssuer, eventually, serve_in_process
 from svc_dossier.main import create_app
+from svc_dossier.national.format import dossier_message
 from svc_dossier.settings import DossierSettings
 
 LLTP = "2.000748.000.00.00.H56"  # Cấp Phiếu lý lịch tư pháp, Sở Tư pháp H56.14
@@ -111,17 +113,33 @@ async def portal_statuses(client: httpx.AsyncClient, code: str, expected: list[i
     return view
 
 
-async def acknowledged(client: httpx.AsyncClient, people: People, code: str
+async def acknowledged(client: httpx.AsyncClient, people: People, code: str, *, count: int = 1
                        ) -> list[dict[str, Any]]:
-    """The dossier's sync messages once the sender has recorded every acknowledgement."""
+    """The dossier's sync messages once there are ``count`` or more and the sender has recorded
+    every acknowledgement."""
     async def all_sent() -> list[dict[str, Any]] | None:
-        answer = await client.get(f"/integration/dossiers/{code}/sync", headers=people.admin)
-        rows: list[dict[str, Any]] = answer.json()
-        return rows if rows and {m["state"] for m in rows} == {"sent"} else None
+        rows = await sync_rows(client, people, code)
+        return rows if len(rows) >= count and {m["state"] for m in rows} == {"sent"} else None
 
     rows = await eventually(all_sent, timeout=20)
     assert rows, "the sender recorded the portal's acknowledgements"
     return list(rows)
+
+
+async def sync_rows(client: httpx.AsyncClient, people: People, code: str
+                    ) -> list[dict[str, Any]]:
+    answer = await client.get(f"/integration/dossiers/{code}/sync", headers=people.admin)
+    assert answer.status_code == 200, answer.text
+    return list(answer.json())
+
+
+async def pending(client: httpx.AsyncClient, people: People, code: str, count: int) -> None:
+    """Waits until the dossier has ``count`` sync messages, the last one not sent yet."""
+    async def written() -> bool:
+        rows = await sync_rows(client, people, code)
+        return len(rows) == count and [r["state"] for r in rows][-1] == "pending"
+
+    assert await eventually(written, timeout=20), await sync_rows(client, people, code)
 
 
 def assert_exactly_once_in_order(view: dict[str, Any], expected: list[int]) -> None:
@@ -184,14 +202,110 @@ class TestPushToTheNationalPortal:
         again = await client.post("/integration/reconciliation", headers=people.admin)
         assert code not in again.json()["repushed"]
 
-    async def test_simulator_refuses_malformed_pushes(self, client: httpx.AsyncClient) -> None:
-        bad = {"MaHoSo": "H56.14-261128-0001", "SoThuTu": "1", "MaTTHC": LLTP,
-               "MaCoQuan": "H56.14", "KenhThucHien": 2, "TrangThaiHoSo": 11,
-               "NgayHenTra": "2026-12-01T17:00:00"}
-        answer = await client.post(f"{SIMULATOR}/api/DongBoHoSoMC", json=bad)
-        assert answer.status_code == 400 and answer.json()["MaLoi"] == "01"
-        fields = {e["TruongDuLieu"] for e in answer.json()["LoiChiTiet"]}
+    async def test_a_round_pushes_each_kind_in_one_call(
+            self, app_and_client: tuple[FastAPI, httpx.AsyncClient], people: People) -> None:
+        app, client = app_and_client
+        sender, simulator = app.state.national_sender, simulator_of(app)
+        synced = [await submit(client, people) for _ in range(3)]
+        for code in synced:
+            await acknowledged(client, people, code)
+        await sender.stop()  # the rounds are taken by hand: several dossiers wait for one
+        try:
+            for code in synced:
+                await act(client, people, code, "receive", {})
+                await pending(client, people, code, 2)
+            fresh = [await submit(client, people) for _ in range(3)]
+            for code in fresh:
+                await pending(client, people, code, 1)
+            before = Counter(simulator.state.calls)
+            assert await sender.push_due() >= 6
+            calls = Counter(simulator.state.calls)
+            calls.subtract(before)
+            assert +calls == {"DongBoHoSoMC": 1, "CapNhatTienDoHoSoMC": 1}
+        finally:
+            sender.start()
+        for code in synced:
+            assert_exactly_once_in_order(await portal_statuses(client, code, [1, 2]), [1, 2])
+            await acknowledged(client, people, code, count=2)
+        for code in fresh:
+            assert_exactly_once_in_order(await portal_statuses(client, code, [1]), [1])
+            await acknowledged(client, people, code)
+
+    async def test_a_progress_of_a_dossier_the_portal_lost_sends_the_whole_dossier(
+            self, client: httpx.AsyncClient, people: People) -> None:
+        code = await submit(client, people)
+        await acknowledged(client, people, code)
+        await client.delete(f"{SIMULATOR}/api/hoso/{code}")
+        await act(client, people, code, "receive", {})
+        rows = await acknowledged(client, people, code, count=2)
+        assert [r["kind"] for r in rows] == ["dossier", "progress"]
+        view = await held(client, code)
+        assert view and view["NguonHoSo"] == "province" and view["TrangThaiHoSo"] == 2
+        assert [(m["SoThuTu"], m["TrangThaiHoSo"]) for m in view["BanTin"]] == [(2, 2)]
+
+
+def national_message(code: str, sequence: int, status: int = 1) -> dict[str, Any]:
+    """A message as the province builds it."""
+    now = datetime.now(UTC)
+    return dossier_message({"code": code, "procedure_code": LLTP, "agency_id": "H56.14",
+                            "channel": "online", "status_code": status, "submitted_at": now,
+                            "at": now, "action": "submit"}, sequence=sequence)
+
+
+def new_code() -> str:
+    """A dossier code only the simulator will hear of."""
+    return f"H56.14-MOPHONG-{uuid.uuid4().hex[:12]}"
+
+
+class TestTheSimulatorsPushCalls:
+    async def test_each_message_of_a_call_is_answered_on_its_own(
+            self, client: httpx.AsyncClient) -> None:
+        code, lost = new_code(), new_code()
+        first = await client.post(f"{SIMULATOR}/api/DongBoHoSoMC",
+                                  json={"data": [national_message(code, 1)]})
+        assert [i["MaLoi"] for i in first.json()["KetQua"]] == ["00"], first.text
+        bad = {"MaHoSo": code, "SoThuTu": "3", "MaTTHC": LLTP, "MaCoQuan": "H56.14",
+               "KenhThucHien": 2, "TrangThaiHoSo": 11, "NgayHenTra": "2026-12-01T17:00:00"}
+        answer = await client.post(f"{SIMULATOR}/api/CapNhatTienDoHoSoMC", json={"data": [
+            national_message(code, 2, status=2), bad, national_message(lost, 2, status=2)]})
+        assert answer.status_code == 200 and answer.json()["MaLoi"] == "00", answer.text
+        items = answer.json()["KetQua"]
+        assert [(i["MaHoSo"], i["SoThuTu"], i["MaLoi"]) for i in items] == [
+            (code, 2, "00"), (code, "3", "01"), (lost, 2, "04")]
+        fields = {e["TruongDuLieu"] for e in items[1]["LoiChiTiet"]}
         assert {"SoThuTu", "TrangThaiHoSo", "NgayHenTra"} <= fields
+        view = await held(client, code)
+        assert view and [m["TrangThaiHoSo"] for m in view["BanTin"]] == [1, 2]
+        assert await held(client, lost) is None
+
+    async def test_the_messages_of_a_dossier_in_one_call_apply_in_sequence(
+            self, client: httpx.AsyncClient) -> None:
+        code = new_code()
+        answer = await client.post(f"{SIMULATOR}/api/DongBoHoSoMC", json={"data": [
+            national_message(code, 1), national_message(code, 2, status=2),
+            national_message(code, 2, status=2), national_message(code, 5, status=4)]})
+        assert answer.status_code == 200, answer.text
+        items = answer.json()["KetQua"]
+        assert [i["MaLoi"] for i in items] == ["00", "00", "02", "05"]
+        assert items[3]["SoThuTuMongDoi"] == 3
+        view = await held(client, code)
+        assert view and [m["SoThuTu"] for m in view["BanTin"]] == [1, 2]
+        assert (view["SoBanTinTrungLap"], view["SoBanTinSaiThuTu"]) == (1, 1)
+
+    @pytest.mark.parametrize("shape", ["a list", "no data", "no message", "101 messages",
+                                       "data not a list"])
+    async def test_a_malformed_call_is_refused_whole(self, client: httpx.AsyncClient,
+                                                     shape: str) -> None:
+        code = new_code()
+        message = national_message(code, 1)
+        body = {"a list": [message], "no data": {"BanTin": [message]}, "no message": {"data": []},
+                "101 messages": {"data": [message] * 101},
+                "data not a list": {"data": message}}[shape]
+        for name in ("DongBoHoSoMC", "CapNhatTienDoHoSoMC"):
+            answer = await client.post(f"{SIMULATOR}/api/{name}", json=body)
+            assert answer.status_code == 400 and answer.json()["MaLoi"] == "01", answer.text
+            assert answer.json()["LoiChiTiet"] and "KetQua" not in answer.json()
+        assert await held(client, code) is None
 
 
 class TestDossiersFromTheNationalPortal:

@@ -1,6 +1,7 @@
 """The national portal's dossier messages (Thông tư 04/2025/TT-VPCP style), pure mapping.
 
-A push (``DongBoHoSoMC`` for the dossier, ``CapNhatTienDoHoSoMC`` for each progress) carries::
+A push (``DongBoHoSoMC`` for dossiers, ``CapNhatTienDoHoSoMC`` for their progress) carries
+``{"data": [message, ...]}``, 1 to 100 messages, each one::
 
     {"MaHoSo": "H56.14-261128-0001", "SoThuTu": 3, "MaTTHC": "2.000748.000.00.00.H56",
      "MaCoQuan": "H56.14", "KenhThucHien": 2, "TrangThaiHoSo": 4,

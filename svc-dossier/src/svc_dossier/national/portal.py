@@ -14,10 +14,12 @@ from svc_dossier.national.format import MESSAGE_NAMES
 # MaLoi of the national portal (and its simulator).
 ACCEPTED, DUPLICATE, UNKNOWN_DOSSIER = "00", "02", "04"
 ACKNOWLEDGED = frozenset({ACCEPTED, DUPLICATE})
+MAX_MESSAGES = 100  # per push call (the ``data`` array)
 
 
 class PortalUnavailable(Exception):
-    """No answer, or an answer that is not the portal's (5xx, not JSON): try again later."""
+    """No answer, or an answer that is not the portal's (5xx, not JSON, no MaLoi, no KetQua
+    item per message): try again later."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,10 @@ class PortalAnswer:
     code: str  # MaLoi
     message: str  # MoTaLoi
     body: dict[str, Any]
+
+    @classmethod
+    def of(cls, body: dict[str, Any]) -> PortalAnswer:
+        return cls(str(body["MaLoi"]), str(body.get("MoTaLoi", "")), body)
 
 
 class NationalPortal:
@@ -35,9 +41,18 @@ class NationalPortal:
         self.token = token
         self.http = http
 
-    async def push(self, kind: str, payload: dict[str, Any]) -> PortalAnswer:
-        """``DongBoHoSoMC`` (kind ``dossier``) or ``CapNhatTienDoHoSoMC`` (``progress``)."""
-        return await self._call(f"/api/{MESSAGE_NAMES[kind]}", payload)
+    async def push(self, kind: str, payloads: list[dict[str, Any]]) -> list[PortalAnswer]:
+        """``DongBoHoSoMC`` (kind ``dossier``) or ``CapNhatTienDoHoSoMC`` (``progress``) of
+        1..``MAX_MESSAGES`` messages in one call (``{"data": [...]}``): the portal's answer to
+        each (its ``KetQua`` item), in the same order."""
+        name = MESSAGE_NAMES[kind]
+        answer = await self._call(f"/api/{name}", {"data": payloads})
+        items = answer.body.get("KetQua")
+        if not isinstance(items, list) or len(items) != len(payloads) or not all(
+                isinstance(item, dict) and "MaLoi" in item for item in items):
+            raise PortalUnavailable(f"{name}: {answer.code} {answer.message} without a KetQua "
+                                    f"item per message")
+        return [PortalAnswer.of(item) for item in items]
 
     async def statuses(self, codes: list[str]) -> dict[str, int]:
         """MaHoSo → TrangThaiHoSo as the portal knows them (``TraCuuHoSo``)."""
@@ -62,4 +77,4 @@ class NationalPortal:
             raise PortalUnavailable(type(exc).__name__) from exc
         if response.status_code >= 500 or not isinstance(answer, dict) or "MaLoi" not in answer:
             raise PortalUnavailable(f"HTTP {response.status_code}")
-        return PortalAnswer(str(answer["MaLoi"]), str(answer.get("MoTaLoi", "")), answer)
+        return PortalAnswer.of(answer)

@@ -5,8 +5,15 @@ province's side can be built and tested end to end, and keeps everything in memo
 svc-dossier mounts it at ``/simulators/national-portal`` in demo mode (``EGOV_DEMO``); elsewhere
 every call answers 503. Its OpenAPI document is its own (``…/openapi.json``, ``…/docs``).
 
-- ``POST /api/DongBoHoSoMC``, ``POST /api/CapNhatTienDoHoSoMC``: pushes of a dossier and of its
-  progress; field names and formats are checked, and the order per dossier (``SoThuTu``);
+- ``POST /api/DongBoHoSoMC``, ``POST /api/CapNhatTienDoHoSoMC``: pushes of dossiers and of their
+  progress, ``{"data": [message, ...]}`` with 1 to 100 messages, applied one after the other
+  (two messages of a dossier in one call work in sequence). The answer, HTTP 200, is
+  ``{"MaLoi": "00", "MoTaLoi": ..., "KetQua": [...]}``: an item per message in the same order,
+  ``{"MaHoSo", "SoThuTu", "MaLoi", "MoTaLoi"}``. Each message's field names and formats are
+  checked (MaLoi 01 with ``LoiChiTiet`` for that item; the others are still applied), and the
+  order per dossier (``SoThuTu``). A malformed call (not an object, no ``data``, none or more
+  than 100 messages) is HTTP 400, MaLoi 01 with ``LoiChiTiet``. ``app.state.calls`` counts
+  the push calls it applied, per message name;
 - ``POST /api/TraCuuHoSo``: the statuses it holds, for reconciliation;
 - ``GET``/``DELETE /api/hoso/{MaHoSo}``: what it received for a dossier / forget it;
 - ``POST /admin/down``, ``POST /admin/up``: switch it off and on (it then answers 503);
@@ -14,13 +21,16 @@ every call answers 503. Its OpenAPI document is its own (``…/openapi.json``, `
   gives it a code in the receiving agency's series and posts it to the province's facade
   (``/integration/dossiers``) with its client token.
 
-MaLoi: 00 accepted, 01 malformed, 02 already received (acknowledged, kept once), 04 unknown
-dossier, 05 out of order (the expected ``SoThuTu`` is in ``SoThuTuMongDoi``), 99 unavailable.
+MaLoi (of a push's item): 00 accepted, 01 malformed, 02 already received (acknowledged, kept
+once), 04 unknown dossier (a progress of a dossier it does not hold), 05 out of order (the
+expected ``SoThuTu`` is in ``SoThuTuMongDoi``); of a call: 00, 01 malformed, 99 unavailable
+(HTTP 503).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections import Counter
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -29,7 +39,7 @@ import httpx
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from egov_shared.timeutil import VN_TZ
 from svc_dossier.national.format import TIME_FORMAT, national_time, parse_national_time
@@ -38,6 +48,8 @@ from svc_dossier.national.schemas import NationalApplicant
 SIMULATOR_HEADER = {"X-Simulator": "cong-dvc-quoc-gia"}
 TokenSource = Callable[[], Awaitable[str]]
 FIRST_NATIONAL_NUMBER = 5001  # the portal's codes in an agency's daily series
+MAX_MESSAGES = 100  # per push call
+MALFORMED = "Bản tin không đúng định dạng."
 
 
 class Push(BaseModel):
@@ -64,6 +76,13 @@ class Push(BaseModel):
         if value is not None:
             parse_national_time(value)  # ValueError: not yyyyMMddHHmmss
         return value
+
+
+class PushCall(BaseModel):
+    """A push call: its messages are checked one by one (``Push``), so one malformed message
+    does not refuse the others."""
+
+    data: list[Any] = Field(min_length=1, max_length=MAX_MESSAGES)
 
 
 class Query(BaseModel):
@@ -102,6 +121,12 @@ def _error(code: str, text: str, status: int, **extra: Any) -> JSONResponse:
     return _json({"MaLoi": code, "MoTaLoi": text, **extra}, status)
 
 
+def _details(errors: Sequence[Any], *, skip: int) -> list[dict[str, str]]:
+    """``LoiChiTiet``: the field (its path without the first ``skip`` parts) and the fault."""
+    return [{"TruongDuLieu": ".".join(str(p) for p in e["loc"][skip:]), "MoTa": e["msg"]}
+            for e in errors][:20]
+
+
 def create_simulator(*, enabled: bool, facade_url: str, token_source: TokenSource | None,
                      http: httpx.AsyncClient | None = None) -> FastAPI:
     """``facade_url``: where the province's facade answers (``/integration/dossiers``);
@@ -114,6 +139,7 @@ def create_simulator(*, enabled: bool, facade_url: str, token_source: TokenSourc
         facade_url, token_source, http)
     app.state.dossiers = {}
     app.state.counters = {}
+    app.state.calls = Counter()
 
     @app.middleware("http")
     async def only_in_demo(request: Request, call_next: Any) -> Response:
@@ -128,25 +154,17 @@ def create_simulator(*, enabled: bool, facade_url: str, token_source: TokenSourc
 
     @app.exception_handler(RequestValidationError)
     async def malformed(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"TruongDuLieu": ".".join(str(p) for p in e["loc"][1:]), "MoTa": e["msg"]}
-                  for e in exc.errors()][:20]
-        return _error("01", "Bản tin không đúng định dạng.", 400, LoiChiTiet=errors)
+        return _error("01", MALFORMED, 400, LoiChiTiet=_details(exc.errors(), skip=1))
 
     @app.post("/api/DongBoHoSoMC")
-    async def sync_dossier(message: Push) -> JSONResponse:
-        """Đồng bộ hồ sơ: the whole dossier; the first message of a dossier it does not know."""
-        held: dict[str, Held] = app.state.dossiers
-        if message.MaHoSo not in held:
-            held[message.MaHoSo] = Held("province", last_sequence=message.SoThuTu - 1)
-        return _accept(held[message.MaHoSo], message)
+    async def sync_dossiers(call: PushCall) -> JSONResponse:
+        """Đồng bộ hồ sơ: whole dossiers; the first message of a dossier it does not know."""
+        return _apply(app, "DongBoHoSoMC", call, _sync_dossier)
 
     @app.post("/api/CapNhatTienDoHoSoMC")
-    async def progress(message: Push) -> JSONResponse:
-        """Cập nhật tiến độ: a later state of a dossier it knows."""
-        known: Held | None = app.state.dossiers.get(message.MaHoSo)
-        if known is None:
-            return _error("04", f"Không có hồ sơ {message.MaHoSo}.", 404)
-        return _accept(known, message)
+    async def progress(call: PushCall) -> JSONResponse:
+        """Cập nhật tiến độ: later states of dossiers it knows."""
+        return _apply(app, "CapNhatTienDoHoSoMC", call, _progress)
 
     @app.post("/api/TraCuuHoSo")
     async def look_up(query: Query) -> JSONResponse:
@@ -196,16 +214,57 @@ def create_simulator(*, enabled: bool, facade_url: str, token_source: TokenSourc
     return app
 
 
-def _accept(held: Held, message: Push) -> JSONResponse:
+Apply = Callable[[dict[str, Held], Push], dict[str, Any]]
+
+
+def _apply(app: FastAPI, name: str, call: PushCall, apply: Apply) -> JSONResponse:
+    """The call's messages, one after the other: a ``KetQua`` item each."""
+    app.state.calls[name] += 1
+    results = [_apply_one(app.state.dossiers, item, apply) for item in call.data]
+    return _json({"MaLoi": "00", "MoTaLoi": f"Đã xử lý {len(results)} bản tin.",
+                  "KetQua": results})
+
+
+def _apply_one(dossiers: dict[str, Held], item: Any, apply: Apply) -> dict[str, Any]:
+    try:
+        message = Push.model_validate(item)
+    except ValidationError as exc:
+        source = item if isinstance(item, dict) else {}
+        return {"MaHoSo": source.get("MaHoSo"), "SoThuTu": source.get("SoThuTu"),
+                "MaLoi": "01", "MoTaLoi": MALFORMED,
+                "LoiChiTiet": _details(exc.errors(), skip=0)}
+    return apply(dossiers, message)
+
+
+def _result(message: Push, code: str, text: str, **extra: Any) -> dict[str, Any]:
+    return {"MaHoSo": message.MaHoSo, "SoThuTu": message.SoThuTu, "MaLoi": code,
+            "MoTaLoi": text, **extra}
+
+
+def _sync_dossier(dossiers: dict[str, Held], message: Push) -> dict[str, Any]:
+    if message.MaHoSo not in dossiers:
+        dossiers[message.MaHoSo] = Held("province", last_sequence=message.SoThuTu - 1)
+    return _accept(dossiers[message.MaHoSo], message)
+
+
+def _progress(dossiers: dict[str, Held], message: Push) -> dict[str, Any]:
+    known = dossiers.get(message.MaHoSo)
+    if known is None:
+        return _result(message, "04", f"Không có hồ sơ {message.MaHoSo}.")
+    return _accept(known, message)
+
+
+def _accept(held: Held, message: Push) -> dict[str, Any]:
     if message.SoThuTu <= held.last_sequence:
         held.duplicates += 1
-        return _json({"MaLoi": "02", "MoTaLoi": "Bản tin đã được tiếp nhận trước đó."})
+        return _result(message, "02", "Bản tin đã được tiếp nhận trước đó.")
     if message.SoThuTu != held.last_sequence + 1:
         held.out_of_order += 1
-        return _error("05", "Sai thứ tự bản tin.", 409, SoThuTuMongDoi=held.last_sequence + 1)
+        return _result(message, "05", "Sai thứ tự bản tin.",
+                       SoThuTuMongDoi=held.last_sequence + 1)
     held.last_sequence, held.status = message.SoThuTu, message.TrangThaiHoSo
     held.messages.append(message.model_dump())
-    return _json({"MaLoi": "00", "MoTaLoi": "Thành công."})
+    return _result(message, "00", "Thành công.")
 
 
 def _allocate(app: FastAPI, agency_id: str, now: datetime) -> str:
