@@ -65,9 +65,8 @@ async def post(url: str, data: bytes) -> tuple[int, str]:
     """The axis's answer (status, the start of its body); raises ``AxisUnavailable`` for what
     is worth retrying."""
     try:
-        async with shared_http.client(timeout=TIMEOUT) as http:
-            answer = await http.post(url, content=data,
-                                     headers={"Content-Type": "application/xml"})
+        answer = await shared_http.pooled("national-axis", timeout=TIMEOUT).post(
+            url, content=data, headers={"Content-Type": "application/xml"})
     except httpx.HTTPError as exc:
         raise AxisUnavailable(type(exc).__name__) from exc
     if answer.status_code in RETRIED or answer.status_code >= 500:
