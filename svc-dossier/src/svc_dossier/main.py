@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from egov_shared.app import ServiceRuntime, create_service_app
 from egov_shared.auth import JwksFetcher
 from svc_dossier.attachments.router import router as attachments_router
+from svc_dossier.calendar import repository as calendar_repository
 from svc_dossier.calendar.router import router as calendar_router
 from svc_dossier.datastore.router import router as datastore_router
 from svc_dossier.dossiers.router import router as dossiers_router
@@ -27,6 +28,7 @@ from svc_dossier.notifications.router import router as notifications_router
 from svc_dossier.payments.platform import PaymentPlatform
 from svc_dossier.payments.router import router as payments_router
 from svc_dossier.payments.simulator import create_simulator
+from svc_dossier.procedures import repository as procedure_repository
 from svc_dossier.procedures.demo import load_demo_procedures
 from svc_dossier.procedures.router import router as procedures_router
 from svc_dossier.ratings.router import router as ratings_router
@@ -45,6 +47,8 @@ def create_app(
     settings: DossierSettings | None = None, *, jwks_fetcher: JwksFetcher | None = None
 ) -> FastAPI:
     settings = settings or DossierSettings()
+    for cache in (calendar_repository.CALENDARS, procedure_repository.FOR_SUBMISSION):
+        cache.configure(settings.reference_cache_seconds)
     app = create_service_app(
         settings=settings,
         title="svc-dossier",

@@ -53,6 +53,10 @@ class DossierSettings(ServiceSettings):
     s3_secret_access_key: SecretStr | None = None
     s3_prefix: str = "attachments/"
 
+    # Procedures and working calendars as submissions read them are kept this long in each
+    # process (a change made through the process clears them at once; other processes see it
+    # within this time); 0 reads them every time.
+    reference_cache_seconds: float = Field(default=5.0, ge=0, le=300)
     # Notifications to applicants (notifications/). Email over SMTP when DOSSIER_SMTP_URL is
     # set (smtp://user:password@host:587; smtps:// for implicit TLS on 465); without it, in demo
     # mode each message is written as an .eml file into mail_drop_dir; outside demo mode email

@@ -32,6 +32,7 @@ class Outbox:
     def __init__(self, table: Table, *, source: str) -> None:
         self.table = table
         self.source = source
+        self._insert = insert(table)  # built once, given its values at execution
 
     async def add(
         self,
@@ -51,14 +52,9 @@ class Outbox:
             agency=agency,
             traceparent=current_traceparent(),
         )
-        await session.execute(
-            insert(self.table).values(
-                event_id=event.id,
-                subject=contract.subject,
-                payload=event.to_json().decode(),
-                created_at=datetime.now(UTC),
-            )
-        )
+        await session.execute(self._insert, {
+            "event_id": event.id, "subject": contract.subject,
+            "payload": event.to_json().decode(), "created_at": datetime.now(UTC)})
         session.info[PENDING_FLAG] = True
         return event
 

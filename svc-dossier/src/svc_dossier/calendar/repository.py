@@ -9,9 +9,12 @@ from typing import Any
 from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from egov_shared.cache import ReadCache
 from svc_dossier.models import agency_office_hours, calendar_override, procedure
 
 PROVINCE_SCOPE = "*"  # calendar_override.scope of a province-wide override
+# Agencies' working calendars as submissions read them; every write below clears it.
+CALENDARS = ReadCache("calendars")
 
 
 async def office_hours_among(
@@ -23,6 +26,7 @@ async def office_hours_among(
 
 
 async def save_office_hours(session: AsyncSession, values: dict[str, Any]) -> None:
+    CALENDARS.clear_on_commit(session)
     table = agency_office_hours
     found = await session.execute(
         update(table).where(table.c.agency_id == values["agency_id"]).values(**values))
@@ -31,6 +35,7 @@ async def save_office_hours(session: AsyncSession, values: dict[str, Any]) -> No
 
 
 async def delete_office_hours(session: AsyncSession, agency_id: str) -> None:
+    CALENDARS.clear_on_commit(session)
     await session.execute(
         delete(agency_office_hours).where(agency_office_hours.c.agency_id == agency_id))
 
@@ -66,12 +71,14 @@ async def get_override(session: AsyncSession, override_id: int) -> Row[Any] | No
 
 
 async def add_override(session: AsyncSession, values: dict[str, Any]) -> Row[Any]:
+    CALENDARS.clear_on_commit(session)
     result = await session.execute(
         insert(calendar_override).values(**values).returning(*calendar_override.c))
     return result.one()
 
 
 async def delete_override(session: AsyncSession, override_id: int) -> None:
+    CALENDARS.clear_on_commit(session)
     await session.execute(delete(calendar_override).where(calendar_override.c.id == override_id))
 
 

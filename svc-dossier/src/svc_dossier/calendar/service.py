@@ -101,10 +101,15 @@ def build_calendar(hours: OfficeHoursOut, overrides: Sequence[Row[Any]]) -> Work
 
 
 async def load_calendar(session: AsyncSession, agency_id: str) -> AgencyCalendar:
-    hours = await effective_office_hours(session, agency_id)
-    overrides = await repository.overrides_for_scopes(
-        session, [PROVINCE_SCOPE, *ancestry(agency_id)])
-    return AgencyCalendar(build_calendar(hours, overrides), hours, overrides)
+    """Kept a few seconds (``repository.CALENDARS``): every submission reads it."""
+    async def load() -> AgencyCalendar:
+        hours = await effective_office_hours(session, agency_id)
+        overrides = await repository.overrides_for_scopes(
+            session, [PROVINCE_SCOPE, *ancestry(agency_id)])
+        return AgencyCalendar(build_calendar(hours, overrides), hours, overrides)
+
+    calendar: AgencyCalendar = await repository.CALENDARS.get(session, agency_id, load)
+    return calendar
 
 
 async def calendar_for(session: AsyncSession, agency_id: str) -> WorkCalendar:

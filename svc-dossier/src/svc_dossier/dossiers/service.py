@@ -165,7 +165,7 @@ async def submit_dossier(
         "actor_id": principal.subject, "actor_kind": principal.kind,
         "actor_agency_id": principal.agency_id, "data": {"channel": submission.channel},
         "at": now,
-    })
+    }, sequence=1)
     if idempotency_key:
         await _remember(session, principal, idempotency_key, submission, code)
     await outbox.add(session, DOSSIER_SUBMITTED, subject=code, agency=agency_id, data={

@@ -21,8 +21,11 @@ async def next_sequence(session: AsyncSession, code: str) -> int:
     return int((await session.execute(query)).scalar_one()) + 1
 
 
+INSERT = insert(national_sync)  # built once, given its values at execution
+
+
 async def add(session: AsyncSession, values: dict[str, Any]) -> None:
-    await session.execute(insert(national_sync).values(**values))
+    await session.execute(INSERT, values)
 
 
 async def claim_heads(session: AsyncSession, now: datetime, lease_until: datetime, *,

@@ -8,10 +8,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, insert, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from egov_shared.cache import ReadCache
 from egov_shared.db import dialect_insert
 from egov_shared.text import fold
 from egov_shared.timeutil import utcnow
 from svc_dossier.models import procedure
+
+# Procedures as submissions read them (``for_submission``); every write below clears it.
+FOR_SUBMISSION = ReadCache("procedures")
 
 
 async def get(session: AsyncSession, code: str) -> Row[Any] | None:
@@ -67,12 +71,14 @@ def _derived(values: dict[str, Any]) -> dict[str, Any]:
 
 
 async def insert_procedure(session: AsyncSession, values: dict[str, Any]) -> None:
+    FOR_SUBMISSION.clear_on_commit(session)
     now = utcnow()
     await session.execute(insert(procedure).values(
         **_derived(values), created_at=now, updated_at=now))
 
 
 async def update_procedure(session: AsyncSession, code: str, values: dict[str, Any]) -> None:
+    FOR_SUBMISSION.clear_on_commit(session)
     await session.execute(update(procedure).where(procedure.c.code == code)
                           .values(**_derived(values), updated_at=utcnow()))
 
@@ -80,6 +86,7 @@ async def update_procedure(session: AsyncSession, code: str, values: dict[str, A
 async def add_missing(session: AsyncSession, rows: list[dict[str, Any]]) -> int:
     """Insert the rows whose code is not there yet; ``updated_at`` stays NULL (as loaded).
     ``ON CONFLICT DO NOTHING``: several workers may load the demo at the same start."""
+    FOR_SUBMISSION.clear_on_commit(session)
     existing = set((await session.execute(select(procedure.c.code))).scalars())
     new = [{**_derived(r), "created_at": utcnow()} for r in rows if r["code"] not in existing]
     if new:

@@ -80,8 +80,10 @@ async def get_one(session: AsyncSession, code: str) -> Row[Any]:
 
 
 async def for_submission(session: AsyncSession, code: str) -> Row[Any]:
-    """The procedure a new dossier names: it must exist and be active."""
-    row = await repository.get(session, code)
+    """The procedure a new dossier names: it must exist and be active (kept a few seconds:
+    every submission reads it)."""
+    row = await repository.FOR_SUBMISSION.get(session, code,
+                                              lambda: repository.get(session, code))
     if row is None:
         raise ValidationFailed(f"Không có thủ tục {code}.", code="unknown_procedure")
     if not row.active:
