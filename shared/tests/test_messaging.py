@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from egov_shared.db import create_engine, create_sessionmaker, new_metadata
 from egov_shared.events import CloudEvent
-from egov_shared.events.contracts import DOSSIER_SUBMITTED
+from egov_shared.events.contracts import DOSSIER_SUBMITTED, stream_for_subject
 from egov_shared.messaging.bus import EventBus
 from egov_shared.messaging.consumer import (
     ConsumerRunner,
@@ -334,12 +334,48 @@ class TestRawSubscription:
         finally:
             await runner.stop()
 
+    async def test_declined_messages_are_acknowledged_without_a_transaction(
+        self, harness: Harness, js: JetStreamContext
+    ) -> None:
+        subject = f"axis.T{uuid.uuid4().hex[:8].upper()}.inbox"
+        durable = "raw-" + uuid.uuid4().hex[:8]
+        got: list[bytes] = []
+
+        async def handler(session: AsyncSession, raw: RawMessage) -> None:
+            got.append(raw.data)
+
+        async def accepts(raw: RawMessage) -> bool:
+            if raw.data == b"<broken filter/>":
+                raise ConnectionError("the directory is away")  # the handler decides
+            return raw.data != b"<not mine/>"
+
+        runner = self._runner(harness, subject, handler, durable=durable, accepts=accepts)
+        runner.start()
+        try:
+            for body in (b"<not mine/>", b"<mine/>", b"<broken filter/>"):
+                await js.publish(subject, body, headers={"Nats-Msg-Id": uuid.uuid4().hex})
+            assert await eventually(lambda: _count_is(got, 2), timeout=20)
+
+            async def all_acked() -> bool:
+                info = await js.consumer_info(stream_for_subject(subject), durable)
+                return info.num_ack_pending == 0 and info.num_pending == 0
+
+            assert await eventually(all_acked, timeout=10)  # the declined one too
+            assert sorted(got) == [b"<broken filter/>", b"<mine/>"]
+            async with harness.sessionmaker() as s:  # only what the handler took has a row
+                inbox = harness.tables.inbox
+                rows = (await s.execute(select(func.count()).select_from(inbox)
+                                        .where(inbox.c.consumer == durable))).scalar_one()
+            assert rows == 2
+        finally:
+            await runner.stop()
+
     @staticmethod
     def _runner(harness: Harness, subject: str, handler: RawHandler, *,
                 max_deliver: int | None = None, default: int = 4,
-                durable: str | None = None) -> ConsumerRunner:
+                durable: str | None = None, accepts: Any = None) -> ConsumerRunner:
         sub = RawSubscription(durable=durable or "raw-" + uuid.uuid4().hex[:8], subject=subject,
-                              handler=handler, max_deliver=max_deliver)
+                              handler=handler, max_deliver=max_deliver, accepts=accepts)
         return ConsumerRunner(harness.sessionmaker, harness.tables.inbox, harness.bus, [sub],
                               max_deliver=default)
 

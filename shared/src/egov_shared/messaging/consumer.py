@@ -77,14 +77,18 @@ class RawMessage:
 
 
 RawHandler = Callable[[AsyncSession, RawMessage], Awaitable[None]]
+RawFilter = Callable[[RawMessage], Awaitable[bool]]
 
 
 @dataclass(kw_only=True)
 class RawSubscription(Subscription):
     """One durable consumer of messages that are not CloudEvents: every message goes to
-    ``handler`` (in the same transaction as its inbox row); ``handlers`` is unused."""
+    ``handler`` (in the same transaction as its inbox row); ``handlers`` is unused.
+    ``accepts``, when given, is asked first: a message it declines is acknowledged without a
+    transaction (two consumers sharing a stream, each taking its own part of it)."""
 
     handler: RawHandler
+    accepts: RawFilter | None = None
 
 
 def raw_message(msg: Msg) -> RawMessage:
@@ -183,6 +187,10 @@ class ConsumerRunner:
     async def handle(self, sub: Subscription, msg: Msg) -> None:
         if isinstance(sub, RawSubscription):
             raw = raw_message(msg)
+            if sub.accepts is not None and not await self._accepted(sub, raw):
+                EVENTS_CONSUMED.labels(sub.durable, "skipped").inc()
+                await msg.ack()
+                return
             await self._settle(sub, msg, raw.message_id, lambda session: sub.handler(session, raw))
             return
         try:
@@ -196,6 +204,16 @@ class ConsumerRunner:
             await msg.ack()
             return
         await self._settle(sub, msg, event.id, lambda session: handler(session, event))
+
+    @staticmethod
+    async def _accepted(sub: RawSubscription, raw: RawMessage) -> bool:
+        """The filter's answer; a filter that fails leaves the decision to the handler."""
+        assert sub.accepts is not None
+        try:
+            return await sub.accepts(raw)
+        except Exception as exc:
+            log.warning("consumer_filter_failed", durable=sub.durable, error=type(exc).__name__)
+            return True
 
     async def handle_group(self, sub: Subscription, msgs: list[Msg]) -> None:
         """``msgs`` in one transaction; one at a time (``handle``) when any of them fails."""

@@ -42,13 +42,25 @@ async def take_in(ctx: AxisContext, session: AsyncSession, raw: RawMessage) -> N
                     message_id=raw.message_id)
 
 
+async def on_platform(ctx: AxisContext, raw: RawMessage) -> bool:
+    key = organ_of_inbox(raw.subject)
+    return key is not None and await ctx.directory.find(key) is not None
+
+
+async def outside(ctx: AxisContext, raw: RawMessage) -> bool:
+    key = organ_of_inbox(raw.subject)
+    return key is not None and await ctx.directory.find(key) is None
+
+
 def axis_subscriptions(settings: DocflowSettings) -> list[RawSubscription]:
     ctx = AxisContext.for_consumers(settings)
+    # Each consumer declines the other's packages before any transaction (``accepts``).
     return [
         RawSubscription(durable="docflow-axis", subject="axis.>",
-                        handler=partial(take_in, ctx), max_deliver=INTAKE_MAX_DELIVER,
-                        batch=5),
+                        handler=partial(take_in, ctx), accepts=partial(on_platform, ctx),
+                        max_deliver=INTAKE_MAX_DELIVER, batch=5),
         # Retried for ever, with backoff, until the national axis acknowledges.
         RawSubscription(durable="docflow-axis-bridge", subject="axis.>",
-                        handler=partial(forward, ctx), max_deliver=-1, batch=5),
+                        handler=partial(forward, ctx), accepts=partial(outside, ctx),
+                        max_deliver=-1, batch=5),
     ]
