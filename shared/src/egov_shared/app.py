@@ -51,9 +51,10 @@ class ServiceRuntime:
             pool_size=settings.database_pool_size, max_overflow=settings.database_max_overflow)
         self.sessionmaker: async_sessionmaker[AsyncSession] = create_sessionmaker(self.engine)
         self.bus = EventBus(settings.nats_url, name=settings.service_name)
-        self.outbox = Outbox(messaging.outbox, source=f"/{settings.service_name}")
+        self.outbox = Outbox(messaging.outbox, source=f"/{settings.service_name}",
+                             payloads=messaging.payloads)
         self.relay = OutboxRelay(
-            self.sessionmaker, messaging.outbox, self.bus,
+            self.sessionmaker, messaging.outbox, self.bus, payloads=messaging.payloads,
             batch_size=settings.relay_batch_size, poll_seconds=settings.relay_poll_seconds,
             retention=timedelta(hours=settings.outbox_retention_hours),
         )

@@ -30,7 +30,8 @@ from egov_shared.db import BigIntPK, new_metadata
 from egov_shared.messaging.tables import define_messaging_tables
 
 metadata = new_metadata()
-messaging = define_messaging_tables(metadata)
+# A package for ten recipients is stored once (outbox_payload), not ten times.
+messaging = define_messaging_tables(metadata, shared_payloads=True)
 
 # Dossiers docflow has learnt of: a decision document issued for one will point back to it.
 dossier_ref = Table(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,7 +15,7 @@ import structlog
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from egov_shared.db import dialect_name
+from egov_shared.db import dialect_insert, dialect_name
 from egov_shared.events.contracts import EventContract
 from egov_shared.events.envelope import CloudEvent, new_event
 from egov_shared.messaging.bus import EventBus
@@ -23,15 +24,18 @@ from egov_shared.observability import current_traceparent
 log = structlog.get_logger("egov.outbox")
 
 PENDING_FLAG = "egov_outbox_pending"
+SHARED_FLAG = "egov_outbox_shared_payloads"  # digests stored in this unit of work
+SHARED_PREFIX = "@outbox-payload:"  # an outbox row whose payload is in outbox_payload
 PRUNE_EVERY_SECONDS = 300.0
 
 
 class Outbox:
     """Writes events into the current unit of work; the relay takes them from there."""
 
-    def __init__(self, table: Table, *, source: str) -> None:
+    def __init__(self, table: Table, *, source: str, payloads: Table | None = None) -> None:
         self.table = table
         self.source = source
+        self.payloads = payloads
         self._insert = insert(table)  # built once, given its values at execution
 
     async def add(
@@ -59,19 +63,37 @@ class Outbox:
         return event
 
     async def add_raw(
-        self, session: AsyncSession, *, subject: str, payload: str, message_id: str
+        self, session: AsyncSession, *, subject: str, payload: str, message_id: str,
+        shared: bool = False,
     ) -> None:
         """A message that is not a CloudEvent (an edXML package for the document axis), in the
         same unit of work: the relay publishes ``payload`` as is on ``subject``, with
-        ``Nats-Msg-Id`` = ``message_id`` (at most 64 characters, unique in the outbox)."""
-        await session.execute(
-            insert(self.table).values(
-                event_id=message_id,
-                subject=subject,
-                payload=payload,
-                created_at=datetime.now(UTC),
-            )
-        )
+        ``Nats-Msg-Id`` = ``message_id`` (at most 64 characters, unique in the outbox).
+
+        ``shared``: the same payload goes to several subjects (a package for ten recipients):
+        it is stored once (``outbox_payload``, by its SHA-256) and each row refers to it, so
+        that a document's ten packages do not write ten copies of its PDF."""
+        if payload.startswith(SHARED_PREFIX):
+            raise ValueError(f"a raw payload may not start with {SHARED_PREFIX!r}")
+        if shared and self.payloads is not None:
+            digest = hashlib.sha256(payload.encode()).hexdigest()
+            # Stored already in this transaction? (Not in an earlier one: it may have rolled
+            # back; the old transaction is held, so its identity is not reused.)
+            transaction = session.get_transaction()
+            held = session.info.get(SHARED_FLAG)
+            if held is None or held[0] is not transaction:
+                held = session.info[SHARED_FLAG] = (transaction, set())
+            stored: set[str] = held[1]
+            if digest not in stored:
+                await session.execute(
+                    dialect_insert(session)(self.payloads)
+                    .values(sha256=digest, payload=payload, created_at=datetime.now(UTC))
+                    .on_conflict_do_nothing())
+                stored.add(digest)
+            payload = SHARED_PREFIX + digest
+        await session.execute(self._insert, {
+            "event_id": message_id, "subject": subject, "payload": payload,
+            "created_at": datetime.now(UTC)})
         session.info[PENDING_FLAG] = True
 
 
@@ -91,9 +113,11 @@ class OutboxRelay:
         batch_size: int = 100,
         poll_seconds: float = 0.5,
         retention: timedelta = timedelta(days=7),
+        payloads: Table | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.table = table
+        self.payloads = payloads
         self.bus = bus
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
@@ -145,7 +169,23 @@ class OutboxRelay:
             result = await session.execute(
                 delete(t).where(t.c.published_at.is_not(None), t.c.published_at < cutoff)
             )
+            if self.payloads is not None:  # shared payloads no row waits for any more
+                p = self.payloads
+                waiting = select(t.c.seq).where(t.c.published_at.is_(None),
+                                                t.c.payload == SHARED_PREFIX + p.c.sha256)
+                await session.execute(delete(p).where(p.c.created_at < cutoff,
+                                                      ~waiting.exists()))
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def _shared_payloads(self, session: AsyncSession, rows: Any) -> dict[str, str]:
+        """Reference → payload, for the rows whose payload is stored once for many."""
+        refs = {r.payload for r in rows if r.payload.startswith(SHARED_PREFIX)}
+        if not refs or self.payloads is None:
+            return {}
+        p = self.payloads
+        found = await session.execute(select(p.c.sha256, p.c.payload).where(
+            p.c.sha256.in_([ref.removeprefix(SHARED_PREFIX) for ref in refs])))
+        return {SHARED_PREFIX + sha: payload for sha, payload in found.all()}
 
     async def publish_pending(self) -> int:
         """Publish one batch; returns how many rows it published."""
@@ -164,10 +204,12 @@ class OutboxRelay:
             rows = (await session.execute(query)).all()
             if not rows:
                 return 0
+            shared = await self._shared_payloads(session, rows)
             js = self.bus.js
             for row in rows:
+                payload = shared.get(row.payload, row.payload)
                 await js.publish(
-                    row.subject, row.payload.encode(), headers={"Nats-Msg-Id": row.event_id},
+                    row.subject, payload.encode(), headers={"Nats-Msg-Id": row.event_id},
                     timeout=3,
                 )
             await session.execute(

@@ -13,9 +13,13 @@ from egov_shared.db import BigIntPK
 class MessagingTables:
     outbox: Table
     inbox: Table
+    # Payloads stored once for many outbox rows (``Outbox.add_raw(..., shared=True)``): only
+    # the services that send one package to many recipients have it.
+    payloads: Table | None = None
 
 
-def define_messaging_tables(metadata: MetaData) -> MessagingTables:
+def define_messaging_tables(metadata: MetaData, *,
+                            shared_payloads: bool = False) -> MessagingTables:
     outbox = Table(
         "outbox_event",
         metadata,
@@ -34,4 +38,11 @@ def define_messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("event_id", String(128), primary_key=True),
         Column("processed_at", DateTime(timezone=True), nullable=False),
     )
-    return MessagingTables(outbox=outbox, inbox=inbox)
+    payloads = Table(
+        "outbox_payload",
+        metadata,
+        Column("sha256", String(64), primary_key=True),
+        Column("payload", Text, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+    ) if shared_payloads else None
+    return MessagingTables(outbox=outbox, inbox=inbox, payloads=payloads)

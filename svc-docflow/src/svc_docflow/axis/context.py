@@ -30,4 +30,5 @@ class AxisContext:
     @classmethod
     def for_consumers(cls, settings: DocflowSettings) -> AxisContext:
         """Consumers get a session, not the runtime: the same outbox table and source."""
-        return cls(settings, Outbox(messaging.outbox, source=f"/{settings.service_name}"))
+        return cls(settings, Outbox(messaging.outbox, source=f"/{settings.service_name}",
+                                    payloads=messaging.payloads))

@@ -104,7 +104,7 @@ async def dispatch(session: AsyncSession, outbox: Outbox, d: Dispatch) -> list[s
     for recipient in d.recipients:
         message_id = str(uuid.uuid4())
         await outbox.add_raw(session, subject=inbox_subject(recipient), payload=payload,
-                             message_id=message_id)
+                             message_id=message_id, shared=True)
         records.append(_package_row(d, recipient, message_id, digest, len(package)))
     await repository.record_packages(session, records)
     return [r.organ_id for r in d.recipients]
