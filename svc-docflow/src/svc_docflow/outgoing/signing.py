@@ -40,8 +40,8 @@ def not_signable(exc: Exception) -> Conflict:
 
 
 def identity_session(identity_url: str, token: str | None) -> IdentitySigner:
-    """A session with svc-identity on the caller's token; its own connections (closed with
-    it), the process's TLS settings (common.http)."""
+    """A session with svc-identity on the caller's token, over the process's pooled
+    connections to it (egov_shared.http.pooled)."""
     return IdentitySigner(identity_url, token)
 
 

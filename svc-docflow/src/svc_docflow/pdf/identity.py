@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from cachetools import TTLCache
 from pyhanko.sign import signers
 
 from egov_shared import http as shared_http
@@ -20,6 +21,8 @@ TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 REFUSALS = (401, 403, 404, 409)  # svc-identity said no: asking again will not help
 CA_CACHE_SECONDS = 300.0
 _CA_CACHE: dict[str, tuple[float, str]] = {}  # identity URL → (fetched at, CA PEM)
+# (identity URL, kind, holder, the caller's token) → the certificate found for it
+_CERT_CACHE: TTLCache[tuple[str, str, str, str], SigningCertificate] = TTLCache(1024, 60.0)
 
 
 class SigningUnavailable(Exception):
@@ -44,17 +47,23 @@ class IdentitySigner:
 
     def __init__(self, base_url: str, token: str | None = None, *,
                  transport: httpx.AsyncBaseTransport | None = None) -> None:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
         self.base_url = base_url.rstrip("/")
-        self.http = shared_http.client(base_url=base_url.rstrip("/"), timeout=TIMEOUT,
-                                       headers=headers, transport=transport)
+        # The connections to svc-identity are the process's (a client per signing session
+        # opened a connection for two calls); tests bring their own transport.
+        self._own = transport is not None
+        self.http = (shared_http.client(base_url=self.base_url, timeout=TIMEOUT,
+                                        transport=transport) if self._own else
+                     shared_http.pooled("identity:" + self.base_url, base_url=self.base_url,
+                                        timeout=TIMEOUT))
         self._ca_pem: str | None = None
 
     async def __aenter__(self) -> IdentitySigner:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        await self.http.aclose()
+        if self._own:
+            await self.http.aclose()
 
     async def personal_certificate(self, account_id: str) -> SigningCertificate:
         """The caller's own valid personal certificate whose key svc-identity holds (the
@@ -69,11 +78,20 @@ class IdentitySigner:
 
     async def _find(self, params: dict[str, str], *, kind: str,
                     holder: str) -> SigningCertificate:
+        """Found certificates are kept a minute by the sessions over the process's connections
+        (they are public; whether the caller may sign with one, and whether it is still valid,
+        svc-identity decides at each signature)."""
+        key = (self.base_url, kind, holder, self.headers.get("Authorization", ""))
+        if not self._own and (kept := _CERT_CACHE.get(key)) is not None:
+            return kept
         answer = await self._call("GET", "/api/v1/certificates", params=params)
         for cert in _json_list(answer):
             if cert.get("kind") == kind and cert.get("key_held_by") == "service":
-                return SigningCertificate(str(cert["serial"]), str(cert["subject"]),
-                                          str(cert["certificate_pem"]), await self.ca_pem())
+                found = SigningCertificate(str(cert["serial"]), str(cert["subject"]),
+                                           str(cert["certificate_pem"]), await self.ca_pem())
+                if not self._own:
+                    _CERT_CACHE[key] = found
+                return found
         raise SigningUnavailable("no_certificate", holder)
 
     async def ca_pem(self) -> str:
@@ -95,8 +113,12 @@ class IdentitySigner:
     async def sign_digest(self, serial: str, digest: bytes, digest_algorithm: str) -> bytes:
         body = {"digest_algorithm": digest_algorithm,
                 "digest": base64.b64encode(digest).decode("ascii")}
-        answer = await self._call("POST", f"/api/v1/certificates/{serial}/signatures",
-                                  json=body)
+        try:
+            answer = await self._call("POST", f"/api/v1/certificates/{serial}/signatures",
+                                      json=body)
+        except SigningUnavailable:
+            _CERT_CACHE.clear()  # revoked or replaced meanwhile: the next attempt looks again
+            raise
         try:
             return base64.b64decode(answer.json()["signature"], validate=True)
         except (ValueError, KeyError, TypeError) as exc:
@@ -111,7 +133,7 @@ class IdentitySigner:
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
-            answer = await self.http.request(method, path, **kwargs)
+            answer = await self.http.request(method, path, headers=self.headers, **kwargs)
         except httpx.HTTPError as exc:
             raise SigningUnavailable("identity_unavailable", type(exc).__name__) from exc
         if answer.status_code in REFUSALS:
