@@ -134,11 +134,11 @@ def _add_signature_field(writer: BasePdfFileWriter, name: str, page: int, box: B
         name, on_page=page, box=(x1, y1, x2, y2), field_mdp_spec=lock))
 
 
-def layout_of(pdf: bytes) -> SignatureBoxes:
-    """The boxes of a draft made by ``render_draft`` (signed or not), read from its fields.
-    Raises ``ValueError`` for any other PDF."""
+def layout_of(pdf: bytes | PdfFileReader) -> SignatureBoxes:
+    """The boxes of a draft made by ``render_draft`` (signed or not), read from its fields
+    (``pdf`` may be a reader already open on it). Raises ``ValueError`` for any other PDF."""
     try:
-        found = _widgets(PdfFileReader(BytesIO(pdf)))
+        found = _widgets(pdf if isinstance(pdf, PdfFileReader) else PdfFileReader(BytesIO(pdf)))
     except Exception as exc:  # uploads are hostile input: any parser failure is "not ours"
         raise ValueError("not a draft of svc-docflow: unreadable form") from exc
     missing = {NUMBER_FIELD, DATE_FIELD, LEADER_FIELD, SEAL_FIELD} - found.keys()

@@ -64,10 +64,18 @@ def _moment(signed_at: datetime) -> datetime:
     return (to_vn(signed_at) or signed_at).replace(microsecond=0)
 
 
-async def _sign(pdf: bytes, meta: signers.PdfSignatureMetadata, signer: signers.Signer,
-                look: bytes, moment: datetime) -> bytes:
+def _writer(pdf: bytes) -> IncrementalPdfFileWriter:
+    """The PDF opened once for its layout and its signature; ``ValueError`` for what is not a
+    readable PDF (uploads are hostile input)."""
+    try:
+        return IncrementalPdfFileWriter(BytesIO(pdf))
+    except Exception as exc:
+        raise ValueError("not a draft of svc-docflow: unreadable PDF") from exc
+
+
+async def _sign(writer: IncrementalPdfFileWriter, meta: signers.PdfSignatureMetadata,
+                signer: signers.Signer, look: bytes, moment: datetime) -> bytes:
     """Signs the draft's existing field (never a new one: its place was reserved)."""
-    writer = IncrementalPdfFileWriter(BytesIO(pdf))
     pdf_signer = _SignerAt(meta, signer, look, moment)
     out = await pdf_signer.async_sign_pdf(writer, existing_fields_only=True,
                                           bytes_reserved=SIGNATURE_BYTES)
@@ -77,20 +85,22 @@ async def _sign(pdf: bytes, meta: signers.PdfSignatureMetadata, signer: signers.
 async def sign_leader(pdf: bytes, *, signer: signers.Signer, name: str, position: str,
                       signed_at: datetime) -> bytes:
     """The leader's PAdES B-B signature, visible in blue between position and name."""
-    moment, box = _moment(signed_at), layout_of(pdf).leader
+    writer = _writer(pdf)
+    moment, box = _moment(signed_at), layout_of(writer.prev).leader
     look = stamps.leader(box, name=name, position=position, signed_at=moment)
     meta = _metadata(LEADER_FIELD, name=name, reason=f"{position} ký ban hành")
-    return await _sign(pdf, meta, signer, look, moment)
+    return await _sign(writer, meta, signer, look, moment)
 
 
 async def sign_agency(pdf: bytes, *, signer: signers.Signer, agency_name: str,
                       signed_at: datetime) -> bytes:
     """The agency's PAdES B-B signature (its seal), visible in red over the left third of
     the leader's signature."""
-    moment, box = _moment(signed_at), layout_of(pdf).seal
+    writer = _writer(pdf)
+    moment, box = _moment(signed_at), layout_of(writer.prev).seal
     look = stamps.seal(box, agency_name=agency_name, signed_at=moment)
     meta = _metadata(SEAL_FIELD, name=agency_name, reason="Chữ ký số của cơ quan, tổ chức")
-    return await _sign(pdf, meta, signer, look, moment)
+    return await _sign(writer, meta, signer, look, moment)
 
 
 async def stamp_number(pdf: bytes, *, number_text: str, date_text: str) -> bytes:
