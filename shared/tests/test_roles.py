@@ -4,6 +4,10 @@ process, which ``run_service`` keeps running beside the API workers."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import textwrap
 import time
 import uuid
@@ -99,3 +103,44 @@ def test_background_process_runs_as_worker_and_is_started_again(
 
 def _lines(path: Path) -> int:
     return len(path.read_text().splitlines()) if path.exists() else 0
+
+
+def test_background_process_ends_when_its_parent_is_killed(tmp_path: Path) -> None:
+    package = tmp_path / "long_service"
+    package.mkdir()
+    pid_file = tmp_path / "child.pid"
+    (package / "__init__.py").write_text("")
+    (package / "__main__.py").write_text(textwrap.dedent(f"""
+        import os, time
+        open({str(pid_file)!r}, "w").write(str(os.getpid()))
+        time.sleep(120)
+    """))
+    parent = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
+        import time
+        from egov_shared.app import BackgroundProcess
+        BackgroundProcess("long_service", "LONG_").start()
+        time.sleep(120)
+    """)], env={**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}"
+                                            f"{os.environ.get('PYTHONPATH', '')}"})
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not pid_file.exists():
+            time.sleep(0.1)
+        child = int(pid_file.read_text())
+        parent.send_signal(signal.SIGKILL)  # no chance to stop it
+        parent.wait(10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _alive(child):
+            time.sleep(0.1)
+        assert not _alive(child), "the background process outlived the process that started it"
+    finally:
+        parent.kill()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as stat:  # a zombie waiting for its (new) parent is gone
+        return stat.read().rsplit(")", 1)[1].split()[0] != "Z"

@@ -3,8 +3,11 @@ consumers, token verifier and HTTP plumbing are wired together."""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -302,6 +305,17 @@ def run_service(app: FastAPI | None, settings: ServiceSettings, *,
                 access_log=False, proxy_headers=False)
 
 
+def _end_with_parent() -> None:
+    """Linux: the background process is sent SIGTERM when the process that started it dies,
+    even by SIGKILL (it would otherwise go on consuming events on its own)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+PR_SET_PDEATHSIG = 1
+
+
 class BackgroundProcess:
     """``python -m <module>`` as the role ``worker`` (one process, any free port), started
     again a second after it ends until ``stop``."""
@@ -320,7 +334,8 @@ class BackgroundProcess:
 
     def _keep_running(self) -> None:
         while not self._stopping.is_set():
-            self._proc = subprocess.Popen(self.argv, env=self.env)  # noqa: S603
+            self._proc = subprocess.Popen(self.argv, env=self.env,  # noqa: S603
+                                          preexec_fn=_end_with_parent)
             code = self._proc.wait()
             if not self._stopping.is_set():
                 log.error("background_process_ended", exit_code=code, restart_in=1)
