@@ -162,7 +162,8 @@ def install(app: FastAPI, settings: ReportingSettings) -> None:
         async with inner(app) as lifespan_state:
             submitter = Submitter(app.state.runtime.sessionmaker, national, settings)
             app.state.report_submitter = submitter
-            submitter.start()
+            if settings.background:  # not in an API-only process (ROLE=api)
+                submitter.start()
             try:
                 yield lifespan_state
             finally:
