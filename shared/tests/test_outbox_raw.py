@@ -70,15 +70,10 @@ class TestRawOutbox:
         async with relay.sessionmaker() as session:
             with pytest.raises(RuntimeError):  # a rolled-back first attempt stores nothing
                 async with session.begin():
-                    await outbox.add_raw(session, subject=f"axis.{organs[0]}.inbox",
-                                         payload=payload, message_id=uuid.uuid4().hex,
-                                         shared=True)
+                    await outbox.add_raw_to_many(session, payload=payload, messages=_to(organs))
                     raise RuntimeError("the issue failed after the packages were written")
             async with session.begin():  # the same session again: stored anew
-                for organ in organs:
-                    await outbox.add_raw(session, subject=f"axis.{organ}.inbox",
-                                         payload=payload, message_id=uuid.uuid4().hex,
-                                         shared=True)
+                await outbox.add_raw_to_many(session, payload=payload, messages=_to(organs))
             stored = (await session.execute(select(func.count()).select_from(
                 outbox.payloads))).scalar_one()
             assert stored == 1
@@ -99,8 +94,8 @@ class TestRawOutbox:
         outbox, relay = relay_and_outbox
         assert outbox.payloads is not None
         async with relay.sessionmaker() as session, session.begin():
-            await outbox.add_raw(session, subject="axis.TWAIT.inbox", payload="<edXML/>",
-                                 message_id=uuid.uuid4().hex, shared=True)
+            await outbox.add_raw_to_many(session, payload="<edXML/>",
+                                         messages=_to(["TWAIT1", "TWAIT2"]))
         await relay.prune_published()  # nothing published yet: the payload is kept
         async with relay.sessionmaker() as session:
             kept = (await session.execute(select(func.count()).select_from(
@@ -115,3 +110,10 @@ class TestRawOutbox:
             with pytest.raises(ValueError):
                 await outbox.add_raw(session, subject="axis.X.inbox", message_id="m",
                                      payload="@outbox-payload:0000")
+            with pytest.raises(ValueError):
+                await outbox.add_raw_to_many(session, payload="@outbox-payload:0000",
+                                             messages=_to(["X", "Y"]))
+
+
+def _to(organs: list[str]) -> list[tuple[str, str]]:
+    return [(f"axis.{organ}.inbox", uuid.uuid4().hex) for organ in organs]

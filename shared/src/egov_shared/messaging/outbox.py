@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import hashlib
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,7 +25,6 @@ from egov_shared.observability import current_traceparent
 log = structlog.get_logger("egov.outbox")
 
 PENDING_FLAG = "egov_outbox_pending"
-SHARED_FLAG = "egov_outbox_shared_payloads"  # digests stored in this unit of work
 SHARED_PREFIX = "@outbox-payload:"  # an outbox row whose payload is in outbox_payload
 PRUNE_EVERY_SECONDS = 300.0
 
@@ -63,38 +63,45 @@ class Outbox:
         return event
 
     async def add_raw(
-        self, session: AsyncSession, *, subject: str, payload: str, message_id: str,
-        shared: bool = False,
+        self, session: AsyncSession, *, subject: str, payload: str, message_id: str
     ) -> None:
         """A message that is not a CloudEvent (an edXML package for the document axis), in the
         same unit of work: the relay publishes ``payload`` as is on ``subject``, with
-        ``Nats-Msg-Id`` = ``message_id`` (at most 64 characters, unique in the outbox).
+        ``Nats-Msg-Id`` = ``message_id`` (at most 64 characters, unique in the outbox)."""
+        await self._add_raw_rows(session, payload, [(subject, message_id)])
 
-        ``shared``: the same payload goes to several subjects (a package for ten recipients):
-        it is stored once (``outbox_payload``, by its SHA-256) and each row refers to it, so
-        that a document's ten packages do not write ten copies of its PDF."""
+    async def add_raw_to_many(
+        self, session: AsyncSession, *, payload: str, messages: Sequence[tuple[str, str]]
+    ) -> None:
+        """One payload for several ``(subject, message_id)`` (a package for ten recipients):
+        stored once (``outbox_payload``, by its SHA-256) when the service has that table, each
+        outbox row referring to it, so that ten packages do not write ten copies of a PDF."""
+        if self.payloads is None or len(messages) < 2:
+            await self._add_raw_rows(session, payload, messages)
+            return
+        self._check(payload)
+        digest = hashlib.sha256(payload.encode()).hexdigest()
+        await session.execute(
+            dialect_insert(session)(self.payloads)
+            .values(sha256=digest, payload=payload, created_at=datetime.now(UTC))
+            .on_conflict_do_nothing())
+        await self._add_raw_rows(session, SHARED_PREFIX + digest, messages, checked=True)
+
+    async def _add_raw_rows(self, session: AsyncSession, payload: str,
+                            messages: Sequence[tuple[str, str]], *,
+                            checked: bool = False) -> None:
+        if not checked:
+            self._check(payload)
+        now = datetime.now(UTC)
+        await session.execute(self._insert, [
+            {"event_id": message_id, "subject": subject, "payload": payload, "created_at": now}
+            for subject, message_id in messages])
+        session.info[PENDING_FLAG] = True
+
+    @staticmethod
+    def _check(payload: str) -> None:
         if payload.startswith(SHARED_PREFIX):
             raise ValueError(f"a raw payload may not start with {SHARED_PREFIX!r}")
-        if shared and self.payloads is not None:
-            digest = hashlib.sha256(payload.encode()).hexdigest()
-            # Stored already in this transaction? (Not in an earlier one: it may have rolled
-            # back; the old transaction is held, so its identity is not reused.)
-            transaction = session.get_transaction()
-            held = session.info.get(SHARED_FLAG)
-            if held is None or held[0] is not transaction:
-                held = session.info[SHARED_FLAG] = (transaction, set())
-            stored: set[str] = held[1]
-            if digest not in stored:
-                await session.execute(
-                    dialect_insert(session)(self.payloads)
-                    .values(sha256=digest, payload=payload, created_at=datetime.now(UTC))
-                    .on_conflict_do_nothing())
-                stored.add(digest)
-            payload = SHARED_PREFIX + digest
-        await session.execute(self._insert, {
-            "event_id": message_id, "subject": subject, "payload": payload,
-            "created_at": datetime.now(UTC)})
-        session.info[PENDING_FLAG] = True
 
 
 class OutboxRelay:

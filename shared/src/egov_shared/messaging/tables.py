@@ -13,7 +13,7 @@ from egov_shared.db import BigIntPK
 class MessagingTables:
     outbox: Table
     inbox: Table
-    # Payloads stored once for many outbox rows (``Outbox.add_raw(..., shared=True)``): only
+    # Payloads stored once for many outbox rows (``Outbox.add_raw_to_many``): only
     # the services that send one package to many recipients have it.
     payloads: Table | None = None
 

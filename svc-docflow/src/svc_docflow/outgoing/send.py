@@ -100,13 +100,13 @@ async def dispatch(session: AsyncSession, outbox: Outbox, d: Dispatch) -> list[s
         return []
     package = build(d)
     payload, digest = package.decode("utf-8"), hashlib.sha256(package).hexdigest()
-    records = []
-    for recipient in d.recipients:
-        message_id = str(uuid.uuid4())
-        await outbox.add_raw(session, subject=inbox_subject(recipient), payload=payload,
-                             message_id=message_id, shared=True)
-        records.append(_package_row(d, recipient, message_id, digest, len(package)))
-    await repository.record_packages(session, records)
+    ids = [str(uuid.uuid4()) for _ in d.recipients]
+    await outbox.add_raw_to_many(session, payload=payload, messages=[
+        (inbox_subject(recipient), message_id)
+        for recipient, message_id in zip(d.recipients, ids, strict=True)])
+    await repository.record_packages(session, [
+        _package_row(d, recipient, message_id, digest, len(package))
+        for recipient, message_id in zip(d.recipients, ids, strict=True)])
     return [r.organ_id for r in d.recipients]
 
 

@@ -1,7 +1,7 @@
 """outbox payload
 
 A package for several recipients is stored once in ``outbox_payload`` (by its SHA-256) and each
-outbox row refers to it (``Outbox.add_raw(..., shared=True)``): a document for ten recipients
+outbox row refers to it (``Outbox.add_raw_to_many``): a document for ten recipients
 wrote ten copies of its PDF, base64, into the outbox.
 
 Revision ID: 0004
