@@ -46,9 +46,7 @@ class ReadCache:
         """Call from every write of the cached data: cleared now and once the write commits
         (a read between the two would otherwise keep the old value)."""
         self.clear()
-        sync = session.sync_session
-        if not event.contains(sync, "after_commit", self._after_commit):
-            event.listen(sync, "after_commit", self._after_commit, once=True)
+        event.listen(session.sync_session, "after_commit", self._after_commit, once=True)
 
     def _after_commit(self, _session: Any) -> None:
         self.clear()

@@ -56,7 +56,8 @@ class Subscription:
     # The messages of one fetch in one transaction (one commit, one inbox statement), for
     # handlers that only write to the database: under load a transaction per message cost
     # more than the handlers. Any failure in the group rolls it back and the fetch is
-    # processed again a message at a time, with the usual retries and dead letters.
+    # processed again a message at a time, with the usual retries and dead letters. (Not for
+    # raw subscriptions: their handlers forward to other systems.)
     grouped: bool = False
 
     @property
@@ -168,7 +169,7 @@ class ConsumerRunner:
                         if self._stopping:
                             return
                         continue
-                    if sub.grouped and len(msgs) > 1:
+                    if sub.grouped and len(msgs) > 1 and not isinstance(sub, RawSubscription):
                         await self.handle_group(sub, msgs)
                     else:
                         for msg in msgs:
@@ -286,16 +287,11 @@ class ConsumerRunner:
     async def _process(self, sub: Subscription, message_id: str, work: Work) -> str:
         """Inbox row and the handler's changes commit together, or not at all."""
         async with self.sessionmaker() as session, session.begin():
-            if not await self._claim(session, sub.durable, message_id):
+            if not await self._claim_many(session, sub.durable, [message_id]):
                 return "duplicate"
             await work(session)
         return "processed"
 
-    async def _claim(self, session: AsyncSession, consumer: str, event_id: str) -> bool:
-        values = {"consumer": consumer, "event_id": event_id, "processed_at": datetime.now(UTC)}
-        stmt = dialect_insert(session)(self.inbox).values(**values).on_conflict_do_nothing()
-        result = await session.execute(stmt)
-        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def _dead_letter(self, sub: Subscription, msg: Msg, reason: str) -> None:
         meta = msg.metadata
