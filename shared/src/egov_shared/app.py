@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from egov_shared.auth import JwksFetcher, TokenVerifier, http_jwks_fetcher
+from egov_shared.background import Repeating
 from egov_shared.db import create_engine, create_sessionmaker, warm_pool
 from egov_shared.errors import install_error_handlers, problem
 from egov_shared.messaging.bus import EventBus
@@ -72,6 +73,14 @@ class ServiceRuntime:
         self.verifier = TokenVerifier(
             fetcher, issuer=settings.token_issuer, audience=settings.token_audience
         )
+
+    def start_background(self, *jobs: Repeating) -> None:
+        """Starts the service's own background jobs, in a process that runs background work
+        (``ROLE`` ``all`` or ``worker``); their owner stops them (stopping one that never
+        started does nothing)."""
+        if self.settings.background:
+            for job in jobs:
+                job.start()
 
     async def database_ready(self) -> bool:
         try:

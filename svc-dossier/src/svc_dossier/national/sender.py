@@ -18,7 +18,6 @@ lost them) are sent again as whole dossiers (``DongBoHoSoMC``), in one more call
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from egov_shared import http as shared_http
+from egov_shared.background import Repeating
 from egov_shared.timeutil import utcnow
 from svc_dossier.national import repository
 from svc_dossier.national.format import DOSSIER, PROGRESS, dossier_message
@@ -68,37 +68,21 @@ class Sender:
         self.sessionmaker = sessionmaker
         self.portal = portal
         self.settings = settings
-        self._tasks: list[asyncio.Task[None]] = []
+        self.jobs = [Repeating("national-sender", self.push_due,
+                               interval=settings.national_sync_poll_seconds,
+                               full=settings.national_sync_batch_size)]
+        if settings.national_reconcile_interval_seconds > 0:
+            self.jobs.append(Repeating("national-reconciliation", self.reconcile,
+                                       interval=settings.national_reconcile_interval_seconds,
+                                       wait_first=True))
 
     def start(self) -> None:
-        self._tasks.append(asyncio.create_task(self._run(), name="national-sender"))
-        if self.settings.national_reconcile_interval_seconds > 0:
-            self._tasks.append(asyncio.create_task(self._reconcile_periodically(),
-                                                   name="national-reconciliation"))
+        for job in self.jobs:
+            job.start()
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                handled = await self.push_due()
-            except Exception as exc:  # the database is away: try again later
-                log.warning("national_push_round_failed", error=type(exc).__name__)
-                handled = 0
-            if handled < self.settings.national_sync_batch_size:
-                await asyncio.sleep(self.settings.national_sync_poll_seconds)
-
-    async def _reconcile_periodically(self) -> None:
-        while True:
-            await asyncio.sleep(self.settings.national_reconcile_interval_seconds)
-            try:
-                await self.reconcile()
-            except Exception as exc:
-                log.warning("national_reconciliation_failed", error=type(exc).__name__)
+        for job in self.jobs:
+            await job.stop()
 
     async def push_due(self) -> int:
         """One round; answers how many messages the portal acknowledged."""
@@ -222,8 +206,7 @@ def install(app: FastAPI, settings: DossierSettings) -> None:
             portal.http = http
             sender = Sender(app.state.runtime.sessionmaker, portal, settings)
             app.state.national_sender = sender
-            if settings.background:
-                sender.start()
+            app.state.runtime.start_background(*sender.jobs)
             try:
                 yield state
             finally:

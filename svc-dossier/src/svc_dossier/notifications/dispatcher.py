@@ -11,7 +11,6 @@ that dies mid-send leaves the row to be taken again when the lease ends (at leas
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -24,6 +23,7 @@ from prometheus_client import Counter
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from egov_shared.background import Repeating
 from egov_shared.timeutil import utcnow
 from svc_dossier.notifications import repository
 from svc_dossier.notifications.senders import Senders, build_senders
@@ -59,28 +59,17 @@ class Dispatcher:
         self.sessionmaker = sessionmaker
         self.senders = senders
         self.settings = settings
-        self._task: asyncio.Task[None] | None = None
         smtp = settings.smtp_url.get_secret_value() if settings.smtp_url else ""
         self._secrets = (smtp, _password_of(smtp))
+        self.job = Repeating("notification-dispatcher", self.dispatch_due,
+                             interval=settings.notification_poll_seconds,
+                             full=settings.notification_batch_size)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="notification-dispatcher")
+        self.job.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                handled = await self.dispatch_due()
-            except Exception as exc:  # the database is away: try again later
-                log.warning("notification_dispatch_failed", error=safe_error(exc))
-                handled = 0
-            if handled < self.settings.notification_batch_size:
-                await asyncio.sleep(self.settings.notification_poll_seconds)
+        await self.job.stop()
 
     async def dispatch_due(self) -> int:
         """One round; answers how many rows it tried."""
@@ -162,8 +151,7 @@ def install(app: FastAPI, settings: DossierSettings) -> None:
         async with inner(app) as state:
             dispatcher = Dispatcher(app.state.runtime.sessionmaker, senders, settings)
             app.state.notification_dispatcher = dispatcher
-            if settings.background:
-                dispatcher.start()
+            app.state.runtime.start_background(dispatcher.job)
             try:
                 yield state
             finally:

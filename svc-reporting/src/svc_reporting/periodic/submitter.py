@@ -17,7 +17,6 @@ records the outcome in another short transaction:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -28,6 +27,7 @@ from fastapi import FastAPI
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from egov_shared.background import Repeating
 from egov_shared.timeutil import utcnow
 from svc_reporting.periodic import protocol, repository, state
 from svc_reporting.periodic.national import (
@@ -54,24 +54,14 @@ class Submitter:
         self.sessionmaker = sessionmaker
         self.national = national
         self.settings = settings
-        self._task: asyncio.Task[None] | None = None
+        self.job = Repeating("report-submitter", self.dispatch_due,
+                             interval=settings.submission_dispatch_seconds)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="report-submitter")
+        self.job.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.dispatch_due()
-            except Exception as exc:  # the database is away: try again later
-                log.warning("report_submission_round_failed", error=type(exc).__name__)
-            await asyncio.sleep(self.settings.submission_dispatch_seconds)
+        await self.job.stop()
 
     async def dispatch_due(self) -> int:
         """One round; answers how many submissions it handled."""
@@ -162,8 +152,7 @@ def install(app: FastAPI, settings: ReportingSettings) -> None:
         async with inner(app) as lifespan_state:
             submitter = Submitter(app.state.runtime.sessionmaker, national, settings)
             app.state.report_submitter = submitter
-            if settings.background:  # not in an API-only process (ROLE=api)
-                submitter.start()
+            app.state.runtime.start_background(submitter.job)
             try:
                 yield lifespan_state
             finally:
