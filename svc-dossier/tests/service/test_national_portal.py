@@ -292,6 +292,15 @@ class TestTheSimulatorsPushCalls:
         assert view and [m["SoThuTu"] for m in view["BanTin"]] == [1, 2]
         assert (view["SoBanTinTrungLap"], view["SoBanTinSaiThuTu"]) == (1, 1)
 
+    async def test_odd_values_in_a_malformed_message_are_not_echoed(
+            self, client: httpx.AsyncClient) -> None:
+        body = b'{"data": [{"MaHoSo": 5.5, "SoThuTu": 1e400}, {"MaHoSo": ["x"], "SoThuTu": true}]}'
+        answer = await client.post(f"{SIMULATOR}/api/DongBoHoSoMC", content=body,
+                                   headers={"Content-Type": "application/json"})
+        assert answer.status_code == 200, answer.text
+        assert [(i["MaHoSo"], i["SoThuTu"], i["MaLoi"]) for i in answer.json()["KetQua"]] == [
+            (None, None, "01"), (None, None, "01")]
+
     @pytest.mark.parametrize("shape", ["a list", "no data", "no message", "101 messages",
                                        "data not a list"])
     async def test_a_malformed_call_is_refused_whole(self, client: httpx.AsyncClient,

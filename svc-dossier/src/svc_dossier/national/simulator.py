@@ -230,10 +230,18 @@ def _apply_one(dossiers: dict[str, Held], item: Any, apply: Apply) -> dict[str, 
         message = Push.model_validate(item)
     except ValidationError as exc:
         source = item if isinstance(item, dict) else {}
-        return {"MaHoSo": source.get("MaHoSo"), "SoThuTu": source.get("SoThuTu"),
+        return {"MaHoSo": _echo(source.get("MaHoSo")), "SoThuTu": _echo(source.get("SoThuTu")),
                 "MaLoi": "01", "MoTaLoi": MALFORMED,
                 "LoiChiTiet": _details(exc.errors(), skip=0)}
     return apply(dossiers, message)
+
+
+def _echo(value: Any) -> str | int | None:
+    """A malformed message's code or number as sent, when it is a short text or an integer
+    (a float such as 1e400 would not even be valid JSON back)."""
+    if type(value) is int or (isinstance(value, str) and len(value) <= 64):
+        return value
+    return None
 
 
 def _result(message: Push, code: str, text: str, **extra: Any) -> dict[str, Any]:
