@@ -64,14 +64,13 @@ class NationalPortal:
 
     async def _call(self, path: str, body: dict[str, Any]) -> PortalAnswer:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        # The process's pooled connections unless a client was given (tests bind one to the
+        # simulator): a client per push rebuilt its connection and cost more CPU than the
+        # submissions themselves.
+        http = self.http or shared_http.pooled("national-portal")
         try:
-            if self.http is not None:
-                response = await self.http.post(self.base_url + path, json=body,
-                                                headers=headers, timeout=self.timeout)
-            else:
-                async with shared_http.client(timeout=self.timeout) as http:
-                    response = await http.post(self.base_url + path, json=body,
-                                               headers=headers)
+            response = await http.post(self.base_url + path, json=body, headers=headers,
+                                       timeout=self.timeout)
             answer = response.json()
         except (httpx.HTTPError, ValueError) as exc:
             raise PortalUnavailable(type(exc).__name__) from exc

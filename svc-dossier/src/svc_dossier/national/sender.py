@@ -30,7 +30,6 @@ from prometheus_client import Counter
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from egov_shared import http as shared_http
 from egov_shared.background import Repeating
 from egov_shared.timeutil import utcnow
 from svc_dossier.national import repository
@@ -199,11 +198,7 @@ def install(app: FastAPI, settings: DossierSettings) -> None:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[Any]:
-        # One pooled client for every push: a client per call rebuilt its TLS context each
-        # time, which under load cost more CPU than the submissions themselves.
-        async with inner(app) as state, shared_http.client(
-                timeout=settings.national_portal_timeout_seconds) as http:
-            portal.http = http
+        async with inner(app) as state:
             sender = Sender(app.state.runtime.sessionmaker, portal, settings)
             app.state.national_sender = sender
             app.state.runtime.start_background(*sender.jobs)
@@ -211,6 +206,5 @@ def install(app: FastAPI, settings: DossierSettings) -> None:
                 yield state
             finally:
                 await sender.stop()
-                portal.http = None
 
     app.router.lifespan_context = lifespan
