@@ -24,6 +24,7 @@ from gateway.asyncapi import asyncapi_document
 from gateway.auth import build_guard
 from gateway.events import EventReader, events_router
 from gateway.openapi import OpenApiAggregator
+from gateway.portal import portal_router
 from gateway.proxy import ProxyMiddleware
 from gateway.ratelimit import RateLimiter
 from gateway.readiness import READY, check_upstreams
@@ -82,6 +83,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
                        hsts_max_age=settings.hsts_max_age_seconds)
     app.include_router(operations_router())
     app.include_router(events_router())
+    app.include_router(portal_router())
     return app
 
 
