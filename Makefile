@@ -11,7 +11,7 @@ SERVICES := identity dossier docflow reporting gateway banner
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run test test-fast lint fmt clean bench
+.PHONY: install run test test-fast lint fmt clean bench system-packages
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -27,8 +27,24 @@ run: install ## Start NATS, every service and the gateway on http://127.0.0.1:80
 	@mkdir -p var/nats
 	@$(BIN)/honcho -f deploy/local/Procfile -d . start $(if $(NATS_URL),$(SERVICES),)
 
-test: install ## The whole suite (PostgreSQL on 127.0.0.1:5432 when reachable, else SQLite)
+test: install system-packages ## The whole suite (PostgreSQL on 127.0.0.1:5432 when reachable, else SQLite)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Debian packages some tests drive: Chromium (the portal's browser tests; Playwright never
+# downloads a browser here) and docker-compose (validates deploy/compose.yaml offline). As root
+# with apt (CI) the missing ones are installed; elsewhere those tests say they are skipped.
+SYSTEM_PACKAGES := chromium:chromium docker-compose:docker-compose
+system-packages:
+	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
+	  command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair#*:}"; done; \
+	if [ -z "$$missing" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian packages for the tests:$$missing"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -q --no-install-recommends $$missing >/dev/null 2>&1 \
+	  || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends $$missing >/dev/null 2>&1; } \
+	  || echo "Could not install$$missing: the tests that need them will be skipped"; \
+	else echo "Missing$$missing and not root: the tests that need them will be skipped"; fi
 
 test-fast: install ## Everything but the end-to-end tests that run the platform as processes
 	$(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
@@ -53,3 +69,4 @@ bench: install ## Benchmarks: ratios against a baseline measured in the same run
 	$(BIN)/python bench/reporting_kpis.py
 	$(BIN)/python bench/reporting_rebuild.py
 	$(BIN)/python bench/docflow_issue.py
+	$(BIN)/python bench/portal_load.py

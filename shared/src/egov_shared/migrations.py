@@ -58,3 +58,18 @@ def _upgrade(connection: Connection, script_location: str) -> None:
 async def upgrade_to_head(engine: AsyncEngine, script_location: Path) -> None:
     async with engine.begin() as conn:
         await conn.run_sync(_upgrade, str(script_location))
+
+
+def migrate(database_url: str, script_location: Path) -> None:
+    """``python -m <service> migrate``: the service's schema to head, then exit. Deployments
+    run it once before the new version's processes start (the compose ``migrate`` step, the
+    Kubernetes Job) and set ``<PREFIX>AUTO_MIGRATE=false`` on the services."""
+
+    async def _run() -> None:
+        engine = create_engine(database_url)
+        try:
+            await upgrade_to_head(engine, script_location)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(_run())

@@ -1,16 +1,26 @@
-"""``python -m svc_identity``: serve the app with uvicorn on the configured host and port."""
+"""``python -m svc_identity``: serve the app with uvicorn on the configured host and port.
+``python -m svc_identity migrate``: the schema to head, then exit."""
 
 from __future__ import annotations
 
+import sys
+
 import uvicorn
 
-from svc_identity.main import create_app
+from egov_shared.migrations import migrate
+from svc_identity.main import MIGRATIONS_DIR, create_app
 from svc_identity.settings import IdentitySettings
 
 
 def main() -> None:
     settings = IdentitySettings()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    if sys.argv[1:] == ["migrate"]:
+        migrate(settings.database_url, MIGRATIONS_DIR)
+    elif sys.argv[1:]:
+        sys.exit("usage: python -m svc_identity [migrate]")
+    else:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                    log_config=None)
 
 
 if __name__ == "__main__":
