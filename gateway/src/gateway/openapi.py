@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import aiohttp
@@ -27,7 +27,8 @@ class OpenApiAggregator:
     from a cache; a service that is down is left out (and named in ``x-missing-services``)."""
 
     def __init__(
-        self, client: UpstreamClient, routes: RouteTable, upstream_urls: Mapping[str, str],
+        self, client: UpstreamClient, routes: RouteTable,
+        upstream_urls: Mapping[str, Sequence[str]],
         base: Callable[[], Document], *, ttl_seconds: float, timeout_seconds: float,
     ) -> None:
         self.client = client
@@ -61,7 +62,14 @@ class OpenApiAggregator:
         self._cached, self._expires_at = merged, time.monotonic() + ttl
 
     async def _fetch(self, name: str) -> Document | None:
-        url = self.upstream_urls[name] + "/openapi.json"
+        """The first replica's document that can be had (every replica serves the same)."""
+        for base in self.upstream_urls[name]:
+            document = await self._fetch_from(name, base + "/openapi.json")
+            if document is not None:
+                return document
+        return None
+
+    async def _fetch_from(self, name: str, url: str) -> Document | None:
         try:
             status, body = await self.client.get_json(url, self.timeout_seconds)
         except (aiohttp.ClientError, TimeoutError) as exc:

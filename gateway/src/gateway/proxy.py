@@ -11,13 +11,18 @@ import aiohttp
 import structlog
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from yarl import URL
 
 from egov_shared.errors import problem
 from egov_shared.observability import current_traceparent
 from gateway.auth import PRINCIPAL_HEADER_PREFIX, SUBJECT, AccessGuard, AccessRefused
 from gateway.ratelimit import RateLimiter
-from gateway.resilience import CircuitOpen, RequestBody, Resilience, UpstreamCall
+from gateway.resilience import (
+    CircuitOpen,
+    RequestBody,
+    Resilience,
+    StreamedBody,
+    UpstreamCall,
+)
 from gateway.routes import Route, RouteTable
 
 log = structlog.get_logger("gateway.proxy")
@@ -124,18 +129,18 @@ def _upstream_call(
 ) -> UpstreamCall:
     headers = upstream_headers(scope)
     headers.extend(caller)
-    return UpstreamCall(route.upstream, scope["method"], upstream_url(scope, route), headers,
+    return UpstreamCall(route.upstream, scope["method"], upstream_target(scope), headers,
                         body, resilience.timeouts.for_path(scope["path"]))
 
 
-def upstream_url(scope: Scope, route: Route) -> URL:
-    """The service's URL for this request: the raw path and query as the client sent them
-    (already percent-encoded, so not re-encoded or normalised)."""
+def upstream_target(scope: Scope) -> str:
+    """The path and query for the service: the raw bytes as the client sent them (already
+    percent-encoded, so not re-encoded or normalised)."""
     raw_path = scope.get("raw_path") or scope["path"].encode()
-    target = route.base_url + raw_path.decode("latin-1")
+    target: str = raw_path.decode("latin-1")
     if scope.get("query_string"):
         target += "?" + scope["query_string"].decode("latin-1")
-    return URL(target, encoded=True)
+    return target
 
 
 def upstream_headers(scope: Scope) -> list[tuple[str, str]]:
@@ -197,7 +202,7 @@ async def read_request_body(scope: Scope, receive: Receive) -> RequestBody:
     if not message.get("more_body", False):
         return first
     if declared is not None:
-        return _stream_body(first, receive)
+        return StreamedBody(_stream_body(first, receive))
     chunks = [first]
     async for chunk in _remaining_chunks(receive):
         chunks.append(chunk)

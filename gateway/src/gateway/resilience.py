@@ -12,15 +12,20 @@ outbox, and a repeat after a lost answer would be observable.
 The breaker counts consecutive transport failures of a service (refused, reset, timed out),
 never its answers: a 500 is the service speaking. After ``failures`` in a row it opens for
 ``reset_seconds``; then one probe goes through (half-open), and its outcome closes or re-opens it.
+
+Replicas: a service may have several base URLs (``GATEWAY_UPSTREAM_REPLICAS``). Requests take
+them in turn, each replica has its own breaker, and a retry goes to the next replica: a replica
+that was killed costs the requests that were inside it, never the ones after.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import math
 import re
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import aiohttp
@@ -39,7 +44,23 @@ BREAKER_OPENED = Counter(
 _STALE_RETRY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _RETRY_PAUSE_SECONDS = 0.05
 
-RequestBody = bytes | AsyncIterator[bytes] | None
+class StreamedBody:
+    """A request body relayed as it arrives. ``started`` once the upstream began reading it:
+    before that (a connection that could not be opened) it can still go to another replica."""
+
+    def __init__(self, chunks: AsyncIterator[bytes]) -> None:
+        self.chunks = chunks
+        self.started = False
+
+    def __aiter__(self) -> StreamedBody:
+        return self
+
+    async def __anext__(self) -> bytes:
+        self.started = True  # aiohttp takes the iterator early, reads it once connected
+        return await anext(self.chunks)
+
+
+RequestBody = bytes | StreamedBody | None
 
 
 class CircuitOpen(Exception):
@@ -121,66 +142,110 @@ class RouteTimeouts:
 
 @dataclass(slots=True)
 class UpstreamCall:
-    """One request as the proxy sends it."""
+    """One request as the proxy sends it; ``target`` is the raw path and query, already
+    percent-encoded, appended to the chosen replica's base URL."""
 
     service: str
     method: str
-    url: URL
+    target: str
     headers: list[tuple[str, str]]
     body: RequestBody
     timeout: aiohttp.ClientTimeout
 
 
-class Resilience:
-    """Timeouts, retries and breakers around the shared client."""
+@dataclass(slots=True)
+class Replica:
+    base_url: str
+    breaker: CircuitBreaker
 
-    def __init__(self, client: UpstreamClient, timeouts: RouteTimeouts, services: list[str],
-                 *, retries: int, failures: int, reset_seconds: float) -> None:
+
+class ReplicaSet:
+    """A service's replicas, taken in turn; the breakers decide who may be called."""
+
+    def __init__(self, service: str, urls: Sequence[str], failures: int,
+                 reset_seconds: float) -> None:
+        self.replicas = [Replica(url, CircuitBreaker(service, failures, reset_seconds))
+                         for url in urls]
+        self.turn = itertools.count()
+
+    def next(self) -> Replica:
+        """The next replica whose breaker admits a request; raises ``CircuitOpen`` (the
+        soonest retry) when none does."""
+        start = next(self.turn)
+        refused: CircuitOpen | None = None
+        for i in range(len(self.replicas)):
+            replica = self.replicas[(start + i) % len(self.replicas)]
+            try:
+                replica.breaker.admit()
+            except CircuitOpen as exc:
+                refused = exc if refused is None else min(refused, exc,
+                                                          key=lambda e: e.retry_after)
+                continue
+            return replica
+        assert refused is not None
+        raise refused
+
+
+class Resilience:
+    """Timeouts, retries, replicas and breakers around the shared client."""
+
+    def __init__(self, client: UpstreamClient, timeouts: RouteTimeouts,
+                 replicas: Mapping[str, Sequence[str]], *, retries: int, failures: int,
+                 reset_seconds: float) -> None:
         self.client = client
         self.timeouts = timeouts
         self.retries = retries
-        self.breakers = {name: CircuitBreaker(name, failures, reset_seconds)
-                         for name in services}
+        self.services = {name: ReplicaSet(name, urls, failures, reset_seconds)
+                         for name, urls in replicas.items()}
 
     async def send(self, call: UpstreamCall) -> aiohttp.ClientResponse:
         """The service's response; raises ``CircuitOpen``, ``aiohttp.ClientError`` or
         ``TimeoutError`` (the proxy turns them into 503/502/504)."""
-        breaker = self.breakers[call.service]
-        breaker.admit()
-        try:
-            response = await self._attempts(call)
-        except (aiohttp.ClientConnectionError, TimeoutError):
-            breaker.failed()
-            raise
-        except BaseException:
-            breaker.released()
-            raise
-        breaker.succeeded()
-        return response
-
-    async def _attempts(self, call: UpstreamCall) -> aiohttp.ClientResponse:
-        replayable = not isinstance(call.body, AsyncIterator)
+        replicas = self.services[call.service]
+        single = len(replicas.replicas) == 1
         for attempt in range(self.retries + 1):
             last = attempt == self.retries
+            replica = replicas.next()
             try:
-                return await self.client.session.request(
-                    call.method, call.url, headers=call.headers, data=call.body,
-                    allow_redirects=False, timeout=call.timeout,
-                )
+                return await self._once(call, replica)
             except aiohttp.ClientConnectorError:
-                if last or not replayable:
+                if last or not unread(call.body):
                     raise
-                await asyncio.sleep(_RETRY_PAUSE_SECONDS * (attempt + 1))
+                if single:  # the same service again, after a pause; else the next replica
+                    await asyncio.sleep(_RETRY_PAUSE_SECONDS * (attempt + 1))
             except aiohttp.ServerDisconnectedError:
-                if last or not replayable or call.method not in _STALE_RETRY_METHODS:
+                if last or isinstance(call.body, StreamedBody) or \
+                        call.method not in _STALE_RETRY_METHODS:
                     raise
             log.info("upstream_retry", upstream=call.service, attempt=attempt + 1)
         raise AssertionError("unreachable")
+
+    async def _once(self, call: UpstreamCall, replica: Replica) -> aiohttp.ClientResponse:
+        try:
+            response = await self.client.session.request(
+                call.method, URL(replica.base_url + call.target, encoded=True),
+                headers=call.headers, data=call.body, allow_redirects=False,
+                timeout=call.timeout,
+            )
+        except (aiohttp.ClientConnectionError, TimeoutError):
+            replica.breaker.failed()
+            raise
+        except BaseException:
+            replica.breaker.released()
+            raise
+        replica.breaker.succeeded()
+        return response
+
+
+def unread(body: RequestBody) -> bool:
+    """Whether the body can be sent again: bytes can; a stream only if nothing of it was read
+    yet (a connection that could not be opened never started reading it)."""
+    return not isinstance(body, StreamedBody) or not body.started
 
 
 def build_resilience(settings: GatewaySettings, client: UpstreamClient) -> Resilience:
     timeouts = RouteTimeouts(settings.route_timeouts, settings.upstream_timeout_seconds,
                              settings.upstream_connect_timeout_seconds)
-    return Resilience(client, timeouts, list(settings.upstream_urls()),
+    return Resilience(client, timeouts, settings.upstream_replicas_of(),
                       retries=settings.upstream_retries, failures=settings.breaker_failures,
                       reset_seconds=settings.breaker_reset_seconds)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from egov_shared.settings import ServiceSettings
@@ -149,6 +149,30 @@ class GatewaySettings(ServiceSettings):
         default=10_000, ge=1,
         description="Verified tokens kept until they expire (a signature check costs ~0.35 ms).",
     )
+
+    upstream_replicas: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="More base URLs per service beside its ``<service>_url`` (JSON, e.g. "
+                    "``{\"dossier\": [\"http://10.0.0.2:8002\"]}``): requests are spread "
+                    "round-robin over all of them, and one that refuses connections is skipped "
+                    "(a breaker per replica). Unneeded behind a load-balancing address such as "
+                    "a Kubernetes Service.",
+    )
+
+    @field_validator("upstream_replicas")
+    @classmethod
+    def _known_services(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        unknown = set(value) - {"identity", "dossier", "docflow", "reporting"}
+        if unknown:
+            raise ValueError(f"no such service: {', '.join(sorted(unknown))}")
+        return value
+
+    def upstream_replicas_of(self) -> dict[str, tuple[str, ...]]:
+        """Every base URL of every service, its ``<service>_url`` first."""
+        extra = {name: [u.rstrip("/") for u in urls] for name, urls in
+                 self.upstream_replicas.items()}
+        return {name: tuple(dict.fromkeys([url, *extra.get(name, [])]))
+                for name, url in self.upstream_urls().items()}
 
     def upstream_urls(self) -> dict[str, str]:
         """Base URL of every upstream service by its short name (the route table's names)."""
