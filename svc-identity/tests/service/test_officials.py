@@ -223,6 +223,47 @@ class TestOnlyAdministrators:
         assert anonymous.status_code == 401 and anonymous.json()["code"] == "unauthorized"
 
 
+class TestColleagues:
+    """/officials/colleagues: any official sees the active officials of their own subtree,
+    without contact details; a drafter picks the signer there."""
+
+    async def test_an_official_finds_the_leaders_of_the_agency(
+        self, client: httpx.AsyncClient, tokens: Any
+    ) -> None:
+        answer = await client.get(f"{OFFICIALS}/colleagues", params={"role": "leader"},
+                                  headers=await bearer(tokens, "vanthu"))
+        assert answer.status_code == 200, answer.text
+        leaders = {c["username"]: c for c in answer.json()}  # other tests add leaders too
+        assert all("leader" in c["roles"] for c in leaders.values())
+        assert "chuyenvien" not in leaders and "vanthu" not in leaders
+        assert leaders["lanhdao"]["full_name"] == "Lê Văn Cường"
+        assert leaders["lanhdao"]["agency_id"] == "H56.14"
+        assert "email" not in leaders["lanhdao"] and "phone" not in leaders["lanhdao"]
+
+    async def test_only_the_own_subtree_and_only_active_officials(
+        self, client: httpx.AsyncClient, tokens: Any
+    ) -> None:
+        admin = await platform_admin(tokens)
+        elsewhere = await create(client, admin, agency_id="H56.16")
+        gone = await create(client, admin, agency_id="H56.14")
+        assert (await client.post(f"{OFFICIALS}/{gone['id']}/disable",
+                                  headers=admin)).status_code == 200
+        answer = await client.get(f"{OFFICIALS}/colleagues",
+                                  headers=await bearer(tokens, "chuyenvien"))
+        names = {c["username"] for c in answer.json()}
+        assert {"chuyenvien", "lanhdao", "vanthu"} <= names
+        assert elsewhere["username"] not in names and gone["username"] not in names
+        assert {c["agency_id"] for c in answer.json()} == {"H56.14"}
+
+    async def test_citizens_are_forbidden(
+        self, client: httpx.AsyncClient, tokens: Any, citizen: dict[str, Any]
+    ) -> None:
+        assert (await client.post("/api/v1/citizens", json=citizen)).status_code == 201
+        headers = await tokens.bearer(citizen["id_number"], citizen["password"])
+        answer = await client.get(f"{OFFICIALS}/colleagues", headers=headers)
+        assert answer.status_code == 403
+
+
 class TestListOfficials:
     async def test_filters_by_agency_role_and_state(self, client: httpx.AsyncClient,
                                                     tokens: Any) -> None:

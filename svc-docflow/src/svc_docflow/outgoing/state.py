@@ -96,6 +96,7 @@ ACTION_NAMES: dict[str, str] = {
     Action.SEND: "gửi qua trục liên thông",
     Action.RECALL: "thu hồi",
     Action.UPDATE: "cập nhật thông tin",
+    "status_received": "phản hồi từ nơi nhận",  # a status package from a recipient (axis)
 }
 
 

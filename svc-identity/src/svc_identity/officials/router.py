@@ -1,8 +1,9 @@
 """HTTP routes of officials' administration: ``/api/v1/officials…``.
 
-Access, for every route: an official with the role ``admin`` whose agency covers the
-official concerned (and, to create or move one, the destination agency). An official or an
-agency outside that subtree answers 404, exactly like one that does not exist.
+Access, for every route but ``/colleagues``: an official with the role ``admin`` whose agency
+covers the official concerned (and, to create or move one, the destination agency). An official
+or an agency outside that subtree answers 404, exactly like one that does not exist.
+``/colleagues``: any official, for the active officials of their own agency's subtree.
 """
 
 from __future__ import annotations
@@ -27,7 +28,13 @@ from svc_identity.access import access
 from svc_identity.agencies.validation import AGENCY_ID_MAX_LENGTH, AGENCY_ID_PATTERN
 from svc_identity.audit.service import Origin
 from svc_identity.officials import service
-from svc_identity.officials.schemas import OfficialChanges, OfficialCreate, OfficialOut, RoleGrant
+from svc_identity.officials.schemas import (
+    Colleague,
+    OfficialChanges,
+    OfficialCreate,
+    OfficialOut,
+    RoleGrant,
+)
 
 router = APIRouter(prefix="/api/v1/officials", tags=["officials"])
 
@@ -57,6 +64,18 @@ async def list_officials(
     found = await service.list_officials(session, principal, agency_id=agency_id, q=q,
                                          role=role, active=active, limit=limit, offset=offset)
     return [OfficialOut.of(a) for a in found]
+
+
+@router.get("/colleagues", response_model=list[Colleague], openapi_extra=access("official"),
+            responses=problem_responses(Unauthorized, Forbidden, ValidationFailed))
+async def list_colleagues(
+    session: SessionDep, principal: PrincipalDep,
+    role: Annotated[str | None, Query(max_length=64, description="Only holders of this role, "
+                                      "e.g. ``leader`` (the signers)")] = None,
+) -> list[Colleague]:
+    """Access: officials; the active officials of their own agency and its subtree (names,
+    positions and roles, no contact details), sorted by username."""
+    return [Colleague.of(a) for a in await service.colleagues(session, principal, role=role)]
 
 
 @router.post("", status_code=201, response_model=OfficialOut, openapi_extra=_ADMIN,

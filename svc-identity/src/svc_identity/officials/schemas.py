@@ -59,6 +59,23 @@ class RoleGrant(BaseModel):
     role: str = Field(max_length=64, examples=["leader"])
 
 
+class Colleague(BaseModel):
+    """An official as other officials of the agency see them: no contact details."""
+
+    id: str
+    username: str
+    full_name: str
+    agency_id: str
+    position: str | None
+    roles: list[str]
+
+    @classmethod
+    def of(cls, account: Account) -> Colleague:
+        return cls(id=account.id, username=account.username, full_name=account.full_name,
+                   agency_id=account.agency_id or "", position=account.position,
+                   roles=account.role_names)
+
+
 class OfficialOut(BaseModel):
     """An official as an administrator sees them."""
 

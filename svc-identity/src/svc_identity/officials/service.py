@@ -137,6 +137,16 @@ async def list_officials(
     return found[offset:offset + limit]
 
 
+async def colleagues(session: AsyncSession, principal: Principal, *, role: str | None
+                     ) -> Sequence[Account]:
+    """Active officials of the caller's own agency and its subtree: whom a drafter names as
+    signer, whom a leader assigns. Officials only; nobody outside that subtree."""
+    if principal.kind != "official" or not principal.agency_id:
+        raise Forbidden("Only officials may look up their colleagues.")
+    return await repository.list_officials(session, subtree=principal.agency_id, role=role,
+                                           active=True)
+
+
 async def get_official(session: AsyncSession, principal: Principal, official_id: str) -> Account:
     return await _visible(session, await acting_admin(session, principal), official_id)
 
