@@ -139,15 +139,18 @@ class _HiddenInputs(HTMLParser):
             self.fields[str(a["name"])] = a.get("value") or ""
 
 
-async def login(client: httpx.AsyncClient, username: str, password: str) -> str:
+async def login(client: httpx.AsyncClient, username: str, password: str, *,
+                otp: str | None = None) -> str:
     """Authorization code + PKCE S256 through the gateway, as a browser would: load the login
-    page, post the form, follow the redirect's code to the token endpoint. Each login is a
-    browser of its own (the provider's single sign-on cookie is not carried over)."""
+    page, post the form (and the second factor's ``otp`` when asked), follow the redirect's
+    code to the token endpoint. Each login is a browser of its own (the provider's single
+    sign-on cookie is not carried over)."""
     async with httpx.AsyncClient(base_url=client.base_url, timeout=client.timeout) as browser:
-        return await _login(browser, username, password)
+        return await _login(browser, username, password, otp)
 
 
-async def _login(client: httpx.AsyncClient, username: str, password: str) -> str:
+async def _login(client: httpx.AsyncClient, username: str, password: str,
+                 otp: str | None = None) -> str:
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
     redirect_uri = str(client.base_url).rstrip("/") + "/callback"
@@ -156,7 +159,7 @@ async def _login(client: httpx.AsyncClient, username: str, password: str) -> str
               "code_challenge": challenge.decode().rstrip("="),
               "code_challenge_method": "S256", "nonce": secrets.token_hex(8)}
     url = str(client.build_request("GET", "/oauth2/authorize", params=params).url)
-    location = await sign_in_at(client, url, username, password)
+    location = await sign_in_at(client, url, username, password, otp=otp)
     query = parse_qs(urlparse(location).query)
     assert query["state"] == [params["state"]]
     token = await client.post("/oauth2/token", data={
@@ -167,7 +170,8 @@ async def _login(client: httpx.AsyncClient, username: str, password: str) -> str
 
 
 async def sign_in_at(browser: httpx.AsyncClient, authorize_url: str, username: str,
-                     password: str, totp_secret: str | None = None) -> str:
+                     password: str, totp_secret: str | None = None,
+                     otp: str | None = None) -> str:
     """What a person does in a browser sent to ``authorize_url``: fill in the Vietnamese login
     form, then the six-digit code of their authenticator app when the provider asks for it.
     Returns the redirect address the provider sends the browser back to (code and state)."""
@@ -175,9 +179,9 @@ async def sign_in_at(browser: httpx.AsyncClient, authorize_url: str, username: s
     assert page.status_code == 200, page.text
     answer = await _post_form(browser, page.text, {"username": username, "password": password})
     if answer.status_code == 200 and 'name="otp"' in answer.text:
-        assert totp_secret is not None, f"{username} needs a second factor"
+        assert totp_secret is not None or otp, f"{username} needs a second factor"
         answer = await _post_form(browser, answer.text,
-                                  {"otp": pyotp.TOTP(totp_secret).now()})
+                                  {"otp": otp or pyotp.TOTP(str(totp_secret)).now()})
     assert answer.status_code in (302, 303), answer.text
     return answer.headers["location"]
 

@@ -65,7 +65,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     # One limiter for the proxied routes and the gateway's own partner endpoints.
     limiter = app.state.limiter = RateLimiter(settings.rate_limits, settings.trusted_proxies)
     app.state.openapi = OpenApiAggregator(
-        client, routes, settings.upstream_urls(), base=lambda: app.openapi(),
+        client, routes, settings.upstream_replicas_of(), base=lambda: app.openapi(),
         ttl_seconds=settings.openapi_cache_seconds,
         timeout_seconds=settings.ready_timeout_seconds,
     )
@@ -100,7 +100,8 @@ def operations_router() -> APIRouter:
         """Readiness: every service answers its own ``/readyz`` (database and NATS)."""
         settings: GatewaySettings = request.app.state.settings
         services = await check_upstreams(
-            request.app.state.upstreams, settings.upstream_urls(), settings.ready_timeout_seconds
+            request.app.state.upstreams, settings.upstream_replicas_of(),
+            settings.ready_timeout_seconds
         )
         if all(state == READY for state in services.values()):
             return JSONResponse({"status": "ready", "services": services})

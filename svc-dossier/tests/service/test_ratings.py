@@ -83,6 +83,7 @@ class TestRate:
         assert seen_by_applicant["result"]["outcome"] == "approved"
         assert seen_by_applicant["result"]["result_note"] == "Đã cấp Phiếu"
         assert seen_by_applicant["result"]["decided_at"].endswith("+07:00")
+        assert seen_by_applicant["rated_at"] is None  # so a screen offers the rating form
         answer = await rate(client, people.applicant, code,
                             {"scores": GOOD, "comment": "Cán bộ hướng dẫn tận tình."})
         assert answer.status_code == 201, answer.text
@@ -92,6 +93,8 @@ class TestRate:
         assert rating["rated_at"].endswith("+07:00")
         again = await rate(client, people.applicant, code, {"scores": GOOD})
         assert again.status_code == 409 and again.json()["code"] == "already_rated"
+        detail = (await client.get(f"/api/v1/dossiers/{code}", headers=people.applicant)).json()
+        assert detail["rated_at"] == rating["rated_at"]
 
         seen = await client.get(f"/api/v1/dossiers/{code}/rating", headers=people.officer)
         assert seen.json()["comment"] == "Cán bộ hướng dẫn tận tình."

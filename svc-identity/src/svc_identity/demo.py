@@ -46,6 +46,9 @@ DEMO_AGENCIES = [
     _agency("H56.10", "000.00.10.H56", "Sở Kế hoạch và Đầu tư tỉnh Thanh Hóa", "department"),
     _agency("H56.11", "000.00.11.H56", "Sở Tài chính tỉnh Thanh Hóa", "department"),
     _agency("H56.14", "000.00.14.H56", "Sở Tư pháp tỉnh Thanh Hóa", "department"),
+    # The unit that processes the department's dossiers (a hand-over goes below the agency).
+    _agency("H56.14.01", "000.01.14.H56", "Phòng Hành chính tư pháp", "division",
+            parent_id="H56.14"),
     _agency("H56.16", "000.00.16.H56", "Sở Xây dựng tỉnh Thanh Hóa", "department"),
     _agency("H56.20", "000.00.20.H56",
             "Trung tâm Phục vụ hành chính công tỉnh Thanh Hóa", "service_centre"),
@@ -59,6 +62,8 @@ DEMO_AGENCIES = [
 DEMO_OFFICIALS = [
     ("admin", "Quản trị hệ thống", "admin", "H56"),
     ("motcua", "Nguyễn Thị Mai", "one_stop_officer", "H56.20"),
+    # The department's own desk: receives the online dossiers filed with Sở Tư pháp.
+    ("motcua.stp", "Hoàng Thị Lan", "one_stop_officer", "H56.14"),
     ("chuyenvien", "Trần Văn Bình", "processing_officer", "H56.14"),
     ("lanhdao", "Lê Văn Cường", "leader", "H56.14"),
     ("vanthu", "Phạm Thị Dung", "clerk", "H56.14"),

@@ -62,6 +62,7 @@ class TestCodeFlow:
         claims = await verified_claims(client, tokens["access_token"], "egov-api")
         assert claims["sub"] == account["id"] and claims["kind"] == "citizen"
         assert claims["preferred_username"] == citizen["id_number"]
+        assert claims["name"] == citizen["full_name"]  # what the services print on forms
         assert claims["acr"] == "1" and claims["token_use"] == "access"
         id_claims = await verified_claims(client, tokens["id_token"], "egov-portal")
         assert id_claims["token_use"] == "id" and id_claims["sub"] == account["id"]

@@ -24,6 +24,7 @@ STATIC = Path(__file__).parent / "static"
 PORTAL_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: "
               "blob:; connect-src 'self'; font-src 'self'; object-src 'none'; "
               "frame-src blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+PRELOAD_MARK = b"<!-- modules -->\n"
 TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".html": "text/html; charset=utf-8", ".svg": "image/svg+xml",
          ".json": "application/json"}
@@ -37,19 +38,26 @@ class Asset:
     media_type: str
 
 
+def asset(body: bytes, media_type: str) -> Asset:
+    return Asset(body, gzip.compress(body, 9, mtime=0),
+                 '"' + hashlib.sha256(body).hexdigest()[:20] + '"', media_type)
+
+
 @cache
 def assets() -> dict[str, Asset]:
-    """Every file under ``static/`` by its URL path (``/`` is index.html)."""
+    """Every file under ``static/`` by its URL path; ``/`` is index.html with a preload hint
+    for every module, so that the browser fetches them all at once instead of one import
+    level after another."""
     found: dict[str, Asset] = {}
     for file in sorted(STATIC.rglob("*")):
         if file.is_file():
-            body = file.read_bytes()
             media = TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0]
-            found["/portal/" + file.relative_to(STATIC).as_posix()] = Asset(
-                body, gzip.compress(body, 9, mtime=0),
-                '"' + hashlib.sha256(body).hexdigest()[:20] + '"',
-                media or "application/octet-stream")
-    found["/"] = found["/portal/index.html"]
+            found["/portal/" + file.relative_to(STATIC).as_posix()] = asset(
+                file.read_bytes(), media or "application/octet-stream")
+    hints = "".join(f'<link rel="modulepreload" href="{path}">\n' for path in found
+                    if path.endswith(".js"))
+    index = found["/portal/index.html"].body.replace(PRELOAD_MARK, hints.encode())
+    found["/"] = found["/portal/index.html"] = asset(index, TYPES[".html"])
     return found
 
 

@@ -35,7 +35,8 @@ from svc_dossier.dossiers.schemas import (
     PublicDossier,
     Representative,
 )
-from svc_dossier.dossiers.state import STATUS_NAMES, Action, Status
+from svc_dossier.dossiers.state import FINISHED, STATUS_NAMES, Action, Status
+from svc_dossier.ratings import repository as ratings
 
 router = APIRouter(tags=["dossiers"])
 Queue = Literal["new", "processing", "due_soon", "overdue", "supplement", "finished"]
@@ -137,6 +138,9 @@ async def get_dossier(code: str, session: SessionDep, principal: PrincipalDep) -
         dossier.result = DecisionResult(
             outcome=data.get("outcome", "approved"), result_note=data.get("result_note"),
             result_file=data.get("result_file"), decided_at=to_vn(decided.at))
+    if row.status_code in FINISHED:  # the statuses a rating is taken in
+        rating = await ratings.of_dossier(session, row.id)
+        dossier.rated_at = to_vn(rating.rated_at) if rating is not None else None
     return dossier
 
 

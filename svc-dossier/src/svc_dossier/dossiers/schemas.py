@@ -98,6 +98,9 @@ class Dossier(PublicDossier):
     form_data: dict[str, Any]
     result: DecisionResult | None = Field(
         default=None, description="Only in the single-dossier answer, once decided")
+    rated_at: datetime | None = Field(
+        default=None, description="Only in the single-dossier answer: when the applicant "
+                                  "rated the service (GET …/rating then answers the rating)")
 
 
 # Lifecycle action bodies. ``reason`` is part of what the applicant is told (forms 02, 03, 04);

@@ -191,6 +191,7 @@ def _buttons(transaction: Transaction) -> str:
 
 def _page(body: str, actions: str) -> str:
     return ('<!doctype html><html lang="vi"><head><meta charset="utf-8">'
+            '<link rel="icon" href="data:,">'  # no icon: a browser would ask for /favicon.ico
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             "<title>Thanh toán trực tuyến (MÔ PHỎNG)</title></head><body><main>"
             "<h1>Nền tảng thanh toán trực tuyến</h1>"

@@ -50,33 +50,49 @@ def _form(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
             "properties": properties, "required": required}
 
 
+def _t(schema: dict[str, Any], title: str) -> dict[str, Any]:
+    """A field with its Vietnamese label (JSON Schema ``title``), which forms show."""
+    return {**schema, "title": title}
+
+
 TEXT = {"type": "string", "minLength": 1, "maxLength": 255}
 DATE = {"type": "string", "format": "date"}
 ID_NUMBER = {"type": "string", "pattern": "^[0-9]{12}$"}
 
 BIRTH_FORM = _form({
-    "ho_ten_tre": TEXT, "ngay_sinh": DATE,
-    "gioi_tinh": {"type": "string", "enum": ["Nam", "Nữ"]},
-    "noi_sinh": TEXT, "dan_toc": TEXT, "quoc_tich": TEXT,
-    "ho_ten_me": TEXT, "so_dinh_danh_me": ID_NUMBER,
-    "ho_ten_cha": TEXT, "so_dinh_danh_cha": ID_NUMBER,
-    "quan_he_voi_tre": TEXT,
+    "ho_ten_tre": _t(TEXT, "Họ, chữ đệm, tên của trẻ"), "ngay_sinh": _t(DATE, "Ngày sinh"),
+    "gioi_tinh": {"type": "string", "enum": ["Nam", "Nữ"], "title": "Giới tính"},
+    "noi_sinh": _t(TEXT, "Nơi sinh"), "dan_toc": _t(TEXT, "Dân tộc"),
+    "quoc_tich": _t(TEXT, "Quốc tịch"),
+    "ho_ten_me": _t(TEXT, "Họ, chữ đệm, tên người mẹ"),
+    "so_dinh_danh_me": _t(ID_NUMBER, "Số định danh cá nhân của người mẹ"),
+    "ho_ten_cha": _t(TEXT, "Họ, chữ đệm, tên người cha"),
+    "so_dinh_danh_cha": _t(ID_NUMBER, "Số định danh cá nhân của người cha"),
+    "quan_he_voi_tre": _t(TEXT, "Quan hệ của người đi đăng ký với trẻ"),
 }, ["ho_ten_tre", "ngay_sinh", "gioi_tinh", "noi_sinh", "ho_ten_me"])
 
 CRIMINAL_RECORD_FORM = _form({
-    "muc_dich": {**TEXT, "description": "Mục đích yêu cầu cấp Phiếu"},
-    "loai_phieu": {"type": "integer", "enum": [1, 2], "default": 1},
-    "so_luong_phieu": {"type": "integer", "minimum": 1, "maximum": 10, "default": 1},
-    "noi_cu_tru": TEXT, "nhan_ket_qua_qua_buu_dien": {"type": "boolean"},
+    "muc_dich": {**TEXT, "title": "Mục đích yêu cầu cấp Phiếu",
+                 "description": "Mục đích yêu cầu cấp Phiếu"},
+    "loai_phieu": {"type": "integer", "enum": [1, 2], "default": 1,
+                   "title": "Loại Phiếu lý lịch tư pháp",
+                   "description": "1: Phiếu số 1; 2: Phiếu số 2"},
+    "so_luong_phieu": {"type": "integer", "minimum": 1, "maximum": 10, "default": 1,
+                       "title": "Số lượng Phiếu"},
+    "noi_cu_tru": _t(TEXT, "Nơi cư trú"),
+    "nhan_ket_qua_qua_buu_dien": {"type": "boolean", "title": "Nhận kết quả qua bưu điện"},
 }, ["muc_dich"])
 
 BUSINESS_FORM = _form({
-    "ten_doanh_nghiep": TEXT, "dia_chi_tru_so": TEXT,
+    "ten_doanh_nghiep": _t(TEXT, "Tên doanh nghiệp"),
+    "dia_chi_tru_so": _t(TEXT, "Địa chỉ trụ sở chính"),
     "nganh_nghe": {"type": "array", "minItems": 1, "maxItems": 100,
                    "items": {"type": "string", "pattern": "^[0-9]{4}$",
-                             "description": "Mã ngành cấp 4 (VSIC)"}},
-    "von_dau_tu": {"type": "integer", "minimum": 0, "description": "Đồng"},
-    "so_lao_dong": {"type": "integer", "minimum": 0},
+                             "description": "Mã ngành cấp 4 (VSIC)"},
+                   "title": "Ngành, nghề kinh doanh"},
+    "von_dau_tu": {"type": "integer", "minimum": 0, "description": "Đồng",
+                   "title": "Vốn đầu tư của chủ doanh nghiệp"},
+    "so_lao_dong": {"type": "integer", "minimum": 0, "title": "Số lao động"},
 }, ["ten_doanh_nghiep", "dia_chi_tru_so", "nganh_nghe", "von_dau_tu"])
 
 DEMO_PROCEDURES = [

@@ -39,6 +39,8 @@ def access_token_claims(grant: Grant, *, issuer: str, audience: str, now: dateti
     return {
         "iss": issuer, "aud": audience, "sub": account.id, "client_id": grant.client_id,
         "kind": account.kind, "preferred_username": account.username,
+        # The services print it (the applicant on forms, the officer in a dossier's history).
+        "name": account.full_name,
         "roles": account.role_names, "agency_id": account.agency_id,
         "acr": str(account.assurance_level), "scope": grant.scope,
         "amr": list(grant.amr), "auth_time": int(grant.auth_time.timestamp()),

@@ -100,7 +100,9 @@ function show(mine, title, node) {
 function renderMenu(path) {
   const items = MODULES.flatMap((m) => m.menu || []).filter((item) => allowed(item.access));
   const list = h("ul", {}, items.map((item) => {
-    const current = path === item.href.slice(1) || (item.href !== "#/" && path.startsWith(item.href.slice(1) + "/"));
+    // `match`: the route prefixes an entry stands for (default: its own href).
+    const prefixes = item.match || [item.href.slice(1).split("?")[0]];
+    const current = prefixes.some((p) => path === p || (p !== "/" && path.startsWith(p + "/")));
     return h("li", {}, h("a", { href: item.href, "aria-current": current ? "page" : null }, item.label));
   }));
   clear(document.querySelector("#nav .wrap"), list);

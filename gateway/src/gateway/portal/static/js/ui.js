@@ -136,6 +136,7 @@ export function formValues(form) {
   for (const el of form.elements) {
     if (!el.name || el.type === "file" || el.type === "submit") continue;
     if (el.type === "checkbox") out[el.name] = el.checked;
+    else if (el.type === "radio") { if (el.checked) out[el.name] = el.value; }
     else if (el.value !== "") out[el.name] = el.value;
   }
   return out;
@@ -177,10 +178,22 @@ export async function busy(button, work) {
   }
 }
 
+// The services' problem titles are English (stable, for programs); people read these.
+const TITLES = {
+  400: "Yêu cầu không hợp lệ", 401: "Chưa đăng nhập", 403: "Không có quyền thực hiện",
+  404: "Không tìm thấy", 409: "Không thực hiện được", 413: "Tệp quá lớn",
+  415: "Loại tệp không được chấp nhận", 422: "Thông tin chưa hợp lệ", 429: "Thao tác quá nhanh",
+};
+
+function problemTitle(err, p) {
+  if (p.title && /[^\x00-\x7f]/.test(p.title)) return p.title; // already Vietnamese
+  return TITLES[err.status] || (err.status >= 500 ? "Hệ thống đang bận" : "Không thực hiện được");
+}
+
 /** An RFC 9457 problem (or any error) as a Vietnamese message box, with field errors. */
 export function problemBox(err) {
   const p = err && err.problem;
-  const title = p ? (p.title || "Không thực hiện được") : "Đã xảy ra lỗi";
+  const title = p ? problemTitle(err, p) : "Đã xảy ra lỗi";
   const detail = p ? p.detail : (err && err.message) || String(err);
   const fieldErrors = (p && Array.isArray(p.errors)) ? p.errors : [];
   return h("div", { class: "notice tone-danger", role: "alert", tabindex: "-1", "data-code": p?.code || "" },
