@@ -54,7 +54,8 @@ class ServiceRuntime:
             settings.database_url, echo=settings.database_echo,
             pool_size=settings.database_pool_size, max_overflow=settings.database_max_overflow)
         self.sessionmaker: async_sessionmaker[AsyncSession] = create_sessionmaker(self.engine)
-        self.bus = EventBus(settings.nats_url, name=settings.service_name)
+        self.bus = EventBus(settings.nats_url, name=settings.service_name,
+                            stream_replicas=settings.nats_stream_replicas)
         self.outbox = Outbox(messaging.outbox, source=f"/{settings.service_name}",
                              payloads=messaging.payloads)
         self.relay = OutboxRelay(

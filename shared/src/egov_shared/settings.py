@@ -47,6 +47,10 @@ class ServiceSettings(BaseSettings):
         default=True, description="Run Alembic migrations to head at start-up."
     )
     nats_url: str = Field(default_factory=_nats_url_default)
+    nats_stream_replicas: int = Field(
+        default_factory=lambda: int(os.environ.get("NATS_STREAM_REPLICAS", "1")), ge=1, le=5,
+        description="Copies of each JetStream stream the platform creates (platform-wide "
+                    "NATS_STREAM_REPLICAS): 1 on one server, 3 on a JetStream cluster of 3.")
     identity_url: str = Field(
         default_factory=_identity_url_default,
         description="Base URL of svc-identity, for the JWKS used to verify access tokens.",

@@ -23,9 +23,10 @@ DUPLICATE_WINDOW_SECONDS = 600.0
 class EventBus:
     """Holds one NATS connection. ``js`` raises until connected; callers back off and retry."""
 
-    def __init__(self, url: str, *, name: str) -> None:
+    def __init__(self, url: str, *, name: str, stream_replicas: int = 1) -> None:
         self.url = url
         self.name = name
+        self.stream_replicas = stream_replicas
         self._nc: NATS | None = None
         self._js: JetStreamContext | None = None
         self._connected = asyncio.Event()
@@ -63,7 +64,7 @@ class EventBus:
                     reconnected_cb=self._on_reconnected,
                 )
                 js = nc.jetstream(timeout=3)
-                await ensure_streams(js)
+                await ensure_streams(js, replicas=self.stream_replicas)
             except Exception as exc:
                 log.warning("nats_connect_failed", url=self.url, error=str(exc), retry_in=delay)
                 await asyncio.sleep(delay)
@@ -95,8 +96,10 @@ class EventBus:
                 await self._nc.close()
 
 
-async def ensure_streams(js: JetStreamContext) -> None:
-    """Create the platform's streams if missing (idempotent; several services race here)."""
+async def ensure_streams(js: JetStreamContext, *, replicas: int = 1) -> None:
+    """Create the platform's streams if missing (idempotent; several services race here),
+    with ``replicas`` copies each: 3 on a JetStream cluster of 3, so that losing one server
+    loses no stream. An existing stream keeps its own setting (``nats stream edit``)."""
     for name, subjects in STREAMS.items():
         try:
             await js.stream_info(name)
@@ -108,6 +111,7 @@ async def ensure_streams(js: JetStreamContext) -> None:
             subjects=subjects,
             storage=StorageType.FILE,
             duplicate_window=DUPLICATE_WINDOW_SECONDS,
+            num_replicas=replicas,
         )
         try:
             await js.add_stream(config)
