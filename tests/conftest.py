@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from egov_testing import Databases, NatsServer
-from tests.platform import Platform
+from egov_testing import Databases
+from tests.platform import Platform, running
 
 
 @pytest.fixture(scope="module")
@@ -16,15 +16,8 @@ def platform(
     tmp_path_factory: pytest.TempPathFactory, databases: Databases
 ) -> Iterator[Platform]:
     """A private NATS server per module, so that outage tests cannot disturb other modules."""
-    nats = NatsServer(store_dir=tmp_path_factory.mktemp("platform-nats"))
-    nats.start()
-    running = Platform(nats=nats, databases=databases, log_dir=tmp_path_factory.mktemp("logs"))
-    try:
-        running.start()
-        yield running
-    finally:
-        running.stop()
-        nats.stop()
+    with running(Platform, tmp_path_factory, databases, "platform") as platform:
+        yield platform
 
 
 @pytest.fixture(scope="module")

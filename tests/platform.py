@@ -11,13 +11,17 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pyotp
+import pytest
 
 from egov_testing import Databases, NatsServer, free_port, port_open
 
@@ -28,6 +32,7 @@ SERVICES = {  # name → (module, env prefix)
     "reporting": ("svc_reporting", "REPORTING_"),
 }
 DEMO_PASSWORD = "demo-Password-1"
+P = TypeVar("P", bound="Platform")
 CLIENT_ID = "egov-portal"
 
 
@@ -123,6 +128,23 @@ class Platform:
             except subprocess.TimeoutExpired:
                 proc.kill()
         self.procs.clear()
+
+
+@contextmanager
+def running(kind: type[P], tmp_path_factory: pytest.TempPathFactory, databases: Databases,
+            name: str) -> Iterator[P]:
+    """A platform of ``kind`` with a NATS server of its own (so that an outage test cannot
+    disturb anything else), started, and stopped with its server afterwards."""
+    nats = NatsServer(store_dir=tmp_path_factory.mktemp(f"{name}-nats"))
+    nats.start()
+    platform = kind(nats=nats, databases=databases,
+                    log_dir=tmp_path_factory.mktemp(f"{name}-logs"))
+    try:
+        platform.start()
+        yield platform
+    finally:
+        platform.stop()
+        nats.stop()
 
 
 class _HiddenInputs(HTMLParser):

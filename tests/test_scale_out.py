@@ -23,8 +23,8 @@ import httpx
 import pyotp
 import pytest
 
-from egov_testing import Databases, NatsServer, eventually, free_port, port_open, postgres_reachable
-from tests.platform import SERVICES, Platform, bearer, login, register_citizen
+from egov_testing import Databases, eventually, free_port, port_open, postgres_reachable
+from tests.platform import SERVICES, Platform, bearer, login, register_citizen, running
 
 pytestmark = [
     pytest.mark.e2e,
@@ -94,16 +94,8 @@ class ReplicatedPlatform(Platform):
 @pytest.fixture(scope="module")
 def replicated(tmp_path_factory: pytest.TempPathFactory, databases: Databases
                ) -> Iterator[ReplicatedPlatform]:
-    nats = NatsServer(store_dir=tmp_path_factory.mktemp("scale-nats"))
-    nats.start()
-    running = ReplicatedPlatform(nats=nats, databases=databases,
-                                 log_dir=tmp_path_factory.mktemp("scale-logs"))
-    try:
-        running.start()
-        yield running
-    finally:
-        running.stop()
-        nats.stop()
+    with running(ReplicatedPlatform, tmp_path_factory, databases, "scale") as platform:
+        yield platform
 
 
 @pytest.fixture(scope="module")

@@ -129,6 +129,15 @@ async def login_with_second_factor(api: httpx.AsyncClient, username: str) -> str
     return await login(api, username, DEMO_PASSWORD, otp=code)
 
 
+PHONE = (390, 844)
+
+
+async def assert_fits_phone(page: Page) -> None:
+    """At a phone's width (``PHONE``) nothing makes the page scroll sideways."""
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE[0], f"{page.url} scrolls sideways on a phone ({width}px)"
+
+
 async def sign_out(page: Page) -> None:
     await page.get_by_role("button", name="Đăng xuất").click()
     await expect(page.get_by_role("button", name="Đăng nhập")).to_be_visible()

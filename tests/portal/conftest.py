@@ -9,8 +9,8 @@ import httpx
 import pytest
 from playwright.async_api import async_playwright
 
-from egov_testing import Databases, NatsServer
-from tests.platform import Platform
+from egov_testing import Databases
+from tests.platform import Platform, running
 from tests.portal.browser import CHROMIUM_ARGS, Portal, find_chromium
 
 CHROMIUM = find_chromium()
@@ -27,16 +27,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="package")  # stopped once the portal's tests are done
 def portal_platform(tmp_path_factory: pytest.TempPathFactory, databases: Databases
                     ) -> Iterator[Platform]:
-    nats = NatsServer(store_dir=tmp_path_factory.mktemp("portal-nats"))
-    nats.start()
-    running = Platform(nats=nats, databases=databases,
-                       log_dir=tmp_path_factory.mktemp("portal-logs"))
-    try:
-        running.start()
-        yield running
-    finally:
-        running.stop()
-        nats.stop()
+    with running(Platform, tmp_path_factory, databases, "portal") as platform:
+        yield platform
 
 
 @pytest.fixture(scope="package")

@@ -13,7 +13,7 @@ import pytest
 from playwright.async_api import Page, expect
 
 from tests.platform import DEMO_PASSWORD, bearer, login, register_citizen
-from tests.portal.browser import DEMO_TOTP_SECRET, Portal, sign_in
+from tests.portal.browser import DEMO_TOTP_SECRET, Portal, assert_fits_phone, sign_in
 
 pytestmark = pytest.mark.e2e
 LLTP = "2.000748.000.00.00.H56"  # Cấp Phiếu lý lịch tư pháp, Sở Tư pháp (H56.14)
@@ -93,8 +93,7 @@ class TestOverview:
             await page.set_viewport_size({"width": 390, "height": 844})
             await page.goto("/#/bao-cao")
             await expect(page.locator("main svg[role=img]").first).to_be_visible()
-            width = await page.evaluate("document.documentElement.scrollWidth")
-            assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+            await assert_fits_phone(page)
             await portal.shot(page, "bao-cao-dien-thoai")
 
 

@@ -20,7 +20,13 @@ from reportlab.pdfgen.canvas import Canvas
 
 from egov_testing import eventually
 from tests.platform import DEMO_PASSWORD, bearer, login
-from tests.portal.browser import DEMO_TOTP_SECRET, Portal, login_with_second_factor, sign_in
+from tests.portal.browser import (
+    DEMO_TOTP_SECRET,
+    Portal,
+    assert_fits_phone,
+    login_with_second_factor,
+    sign_in,
+)
 
 pytestmark = pytest.mark.e2e
 SENDER, RECIPIENT = "H56.14", "H56.16"  # Sở Tư pháp → Sở Xây dựng
@@ -287,5 +293,4 @@ class TestRegisters:
                 await page.goto(f"/{hash_}")
                 await expect(page.get_by_role("heading", level=1)).to_be_visible()
                 await portal.shot(page, slug)
-                width = await page.evaluate("document.documentElement.scrollWidth")
-                assert width <= 390, f"{hash_} scrolls sideways on a phone ({width}px)"
+                await assert_fits_phone(page)

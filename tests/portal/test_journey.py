@@ -1,6 +1,7 @@
 """The portal's whole story in one browser session each for four people: a citizen registers
 and submits a dossier; the department's desk receives it, the processing officer hands it to
-the unit, the leader approves it with the result, the desk returns it; the citizen sees the
+the unit, the leader signs the result PDF with their certificate and approves it, the desk
+returns it; the citizen sees the
 result and rates the service; and the reporting officer's dashboard shows it all happened."""
 
 from __future__ import annotations
@@ -17,10 +18,17 @@ from tests.platform import DEMO_PASSWORD
 from tests.portal.browser import DEMO_TOTP_SECRET, Portal, sign_in
 from tests.portal.test_citizen import CCCD, LLTP, TOKHAI, pdf
 from tests.portal.test_dashboard import SLOW, submitted
-from tests.portal.test_officer import DESK, UNIT, act, dossier, expect_status, labelled
+from tests.portal.test_officer import (
+    DESK,
+    UNIT,
+    act,
+    approve_with_result,
+    dossier,
+    expect_status,
+)
+from tests.test_forms_e2e import validate
 
 pytestmark = pytest.mark.e2e
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 async def figure(page: Page, kpi: str) -> int:
@@ -105,17 +113,8 @@ class TestJourney:
             await sign_in(leader, "lanhdao", DEMO_PASSWORD, totp_secret=DEMO_TOTP_SECRET)
             await leader.goto("/#/xu-ly?hang=cho-duyet")
             await leader.get_by_role("link", name=code).click()
-            upload = leader.locator("details[data-action='result-upload']")
-            await upload.locator("summary").click()
-            await upload.get_by_label(labelled("Tệp (PDF, JPEG, PNG)")).set_input_files(
-                {"name": "phieu-lltp.pdf", "mimeType": "application/pdf", "buffer": PDF})
-            await upload.get_by_role("button", name="Tải lên tệp kết quả").click()
-            await expect(leader.get_by_role("row").filter(has_text="phieu-lltp.pdf")
-                         ).to_be_visible()
-            await act(leader, "decide", "Phê duyệt kết quả", {
-                "Nội dung kết quả (gửi công dân)": "Phiếu lý lịch tư pháp số 124/2026",
-                "Tệp kết quả điện tử": "phieu-lltp.pdf"})
-            await expect_status(leader, "Đã xử lý xong")
+            await approve_with_result(leader, "Phiếu lý lịch tư pháp số 124/2026", sign=True)
+            await portal.shot(leader, "hanh-trinh-2-ky-so-phe-duyet")
 
             await desk.reload()
             await act(desk, "return-result", "Trả kết quả")
@@ -127,8 +126,12 @@ class TestJourney:
                 "Đã trả kết quả")
             await expect(citizen.get_by_text("Phiếu lý lịch tư pháp số 124/2026")).to_be_visible()
             async with citizen.expect_download() as download:
-                await citizen.get_by_role("button", name="Tải kết quả: phieu-lltp.pdf").click()
-            assert Path(await (await download.value).path()).read_bytes() == PDF
+                await citizen.get_by_role(
+                    "button", name="Tải kết quả: phieu-lltp-ky-so.pdf").click()
+            result = Path(await (await download.value).path()).read_bytes()
+            signature = await validate(api, result)  # the leader's, under the provincial CA
+            assert signature.intact and signature.valid and signature.trusted
+            assert signature.signing_cert.subject.native["common_name"] == "Lê Văn Cường"
             for group in ("Tiếp cận dịch vụ", "Thủ tục hành chính",
                           "Công chức trực tiếp giải quyết công việc",
                           "Kết quả giải quyết công việc"):

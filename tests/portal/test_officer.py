@@ -10,15 +10,18 @@ administrator creates both through the REST API first."""
 from __future__ import annotations
 
 import re
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from playwright.async_api import Page, expect
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen.canvas import Canvas
 
 from tests.platform import DEMO_PASSWORD, bearer, login, register_citizen
-from tests.portal.browser import DEMO_TOTP_SECRET, Portal, sign_in
+from tests.portal.browser import DEMO_TOTP_SECRET, Portal, assert_fits_phone, sign_in
 
 pytestmark = pytest.mark.e2e
 LLTP = "2.000748.000.00.00.H56"
@@ -63,6 +66,41 @@ async def act(page: Page, action: str, button: str, fill: dict[str, str] | None 
     await expect(page.locator("#toasts")).to_contain_text("Đã")
 
 
+def result_pdf() -> bytes:
+    """A real one-page PDF (the result must be signable): the Phiếu, as the unit drafted it."""
+    out = BytesIO()
+    canvas = Canvas(out, pagesize=A4)
+    canvas.drawString(72, 770, "PHIEU LY LICH TU PHAP SO 1")
+    canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+RESULT_PDF = result_pdf()
+
+
+async def approve_with_result(leader: Page, note: str, *, sign: bool = False,
+                              shot: tuple[Portal, str] | None = None) -> None:
+    """On a dossier's screen: the leader uploads the result file, signs it when ``sign``
+    (the signed copy is then the one the decision names) and approves with it."""
+    upload = leader.locator("details[data-action='result-upload']")
+    await upload.locator("summary").click()
+    await upload.get_by_label(labelled("Tệp (PDF, JPEG, PNG)")).set_input_files(
+        {"name": "phieu-lltp.pdf", "mimeType": "application/pdf", "buffer": RESULT_PDF})
+    await upload.get_by_role("button", name="Tải lên tệp kết quả").click()
+    await expect(leader.get_by_role("row").filter(has_text="phieu-lltp.pdf")
+                 ).to_contain_text("Kết quả giải quyết")
+    chosen = "phieu-lltp.pdf"
+    if sign:
+        await act(leader, "sign-result", "Ký số", {"Tệp kết quả cần ký": "phieu-lltp.pdf"})
+        await expect(leader.get_by_role("row").filter(has_text="phieu-lltp-ky-so.pdf")
+                     ).to_contain_text("Đã ký số")
+        chosen = "phieu-lltp-ky-so.pdf (đã ký số)"
+    await act(leader, "decide", "Phê duyệt kết quả", {
+        "Nội dung kết quả (gửi công dân)": note, "Tệp kết quả điện tử": chosen}, shot=shot)
+    await expect_status(leader, "Đã xử lý xong")
+
+
 def labelled(text: str) -> re.Pattern[str]:
     """A field's label, with the mark of a required one or without."""
     return re.compile(rf"^{re.escape(text)}( \*)?$")
@@ -105,8 +143,7 @@ class TestQueues:
             assert Path(await register.path()).read_bytes().startswith(b"%PDF")
             assert register.suggested_filename.startswith("so-theo-doi-H56.14-")
             await page.set_viewport_size({"width": 390, "height": 844})
-            width = await page.evaluate("document.documentElement.scrollWidth")
-            assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+            await assert_fits_phone(page)
             await portal.shot(page, "xu-ly-dien-thoai")
 
 
@@ -168,18 +205,8 @@ class TestLifecycle:
                 leader.get_by_role("heading", level=2, name="Chờ phê duyệt")).to_be_visible()
             await portal.shot(leader, "xu-ly-cho-phe-duyet")
             await leader.get_by_role("link", name=code).click()
-            upload = leader.locator("details[data-action='result-upload']")
-            await upload.locator("summary").click()
-            await upload.get_by_label(labelled("Tệp (PDF, JPEG, PNG)")).set_input_files(
-                {"name": "phieu-lltp.pdf", "mimeType": "application/pdf", "buffer": PDF})
-            await upload.get_by_role("button", name="Tải lên tệp kết quả").click()
-            await expect(leader.get_by_role("row").filter(has_text="phieu-lltp.pdf")
-                         ).to_contain_text("Kết quả giải quyết")
-            await act(leader, "decide", "Phê duyệt kết quả", {
-                "Nội dung kết quả (gửi công dân)": "Phiếu lý lịch tư pháp số 123/2026",
-                "Tệp kết quả điện tử": "phieu-lltp.pdf"},
-                shot=(portal, "thao-tac-phe-duyet"))
-            await expect_status(leader, "Đã xử lý xong")
+            await approve_with_result(leader, "Phiếu lý lịch tư pháp số 123/2026",
+                                      shot=(portal, "thao-tac-phe-duyet"))
             result = leader.locator("section").filter(
                 has=leader.get_by_role("heading", name="Kết quả giải quyết"))
             await expect(result).to_contain_text("Phiếu lý lịch tư pháp số 123/2026")

@@ -8,7 +8,7 @@ import pytest
 from playwright.async_api import Request, expect
 
 from tests.platform import DEMO_PASSWORD
-from tests.portal.browser import DEMO_TOTP_SECRET, Portal, sign_in, sign_out
+from tests.portal.browser import DEMO_TOTP_SECRET, Portal, assert_fits_phone, sign_in, sign_out
 
 pytestmark = pytest.mark.e2e
 ASSET_BUDGET = 500 * 1024  # every asset of the first visit, as transferred (gzip)
@@ -28,8 +28,7 @@ class TestHome:
         async with portal.page(viewport=(390, 844)) as page:
             await page.goto("/")
             await expect(page.get_by_role("button", name="Đăng nhập")).to_be_visible()
-            width = await page.evaluate("document.documentElement.scrollWidth")
-            assert width <= 390, f"the page scrolls sideways on a phone ({width}px)"
+            await assert_fits_phone(page)
             await portal.shot(page, "trang-chu-dien-thoai")
 
     async def test_the_first_visit_downloads_less_than_500_kb(self, portal: Portal) -> None:

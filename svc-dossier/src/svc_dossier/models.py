@@ -291,7 +291,8 @@ datastore_document = Table(
 )
 
 # Tệp đính kèm: one file of a dossier, for a component (thành phần hồ sơ) or its electronic
-# result; ``source`` says how it came: upload | counter_scan | datastore_reuse | result.
+# result; ``source`` says how it came: upload | counter_scan | datastore_reuse | result |
+# signed (the leader's signed copy of a result).
 attachment = Table(
     "attachment",
     metadata,

@@ -11,17 +11,19 @@ from starlette.responses import StreamingResponse
 
 from egov_shared.access import access
 from egov_shared.app import RuntimeDep, ServiceRuntime, SessionDep
-from egov_shared.auth import PrincipalDep
+from egov_shared.auth import PrincipalDep, bearer_token
 from egov_shared.errors import (
     BadRequest,
     Conflict,
     Forbidden,
     NotFound,
+    ServiceUnavailable,
     Unauthorized,
     ValidationFailed,
     problem_responses,
 )
-from svc_dossier.attachments import service
+from svc_dossier.attachments import result_signing, service
+from svc_dossier.attachments.result_signing import NotSignable
 from svc_dossier.attachments.schemas import Attachment, Reuse
 from svc_dossier.attachments.service import AttachmentTooLarge, Upload, too_large
 from svc_dossier.attachments.storage import (
@@ -153,6 +155,25 @@ async def download_attachment(code: Code, attachment_id: Annotated[int, Path(ge=
     row = await service.visible_attachment(session, principal, code, attachment_id)
     return download(blob_store(request), key=row.storage_key, filename=row.filename,
                     media_type=row.media_type, size=row.size, sha256=row.sha256)
+
+
+@router.post("/api/v1/dossiers/{code}/attachments/{attachment_id}/signature",
+             status_code=201, response_model=Attachment, openapi_extra=access("official"),
+             responses=problem_responses(Unauthorized, Forbidden, NotFound, Conflict,
+                                         NotSignable, ServiceUnavailable))
+async def sign_result(code: Code, attachment_id: Annotated[int, Path(ge=1, le=2**62)],
+                      request: Request, session: SessionDep, runtime: RuntimeDep,
+                      principal: PrincipalDep) -> Attachment:
+    """Access: leaders of the dossier's agency subtree, while it is being processed (status
+    4). Ký số kết quả: the result PDF signed (PAdES, a visible stamp on its last page) with
+    the leader's own valid personal certificate, kept as a new result attachment that the
+    decision can then name; 409 ``result_not_signable`` without such a certificate or for a
+    file that is not a result PDF."""
+    caller = result_signing.Caller(principal, bearer_token(request),
+                                   runtime.settings.identity_url)
+    row = await result_signing.sign_result(session, blob_store(request), caller, code,
+                                           attachment_id)
+    return Attachment.of(row, code, for_official=True)
 
 
 @router.delete("/api/v1/dossiers/{code}/attachments/{attachment_id}", status_code=204,

@@ -10,7 +10,8 @@ from sqlalchemy import Row
 
 from egov_shared.timeutil import to_vn
 
-Source = Literal["upload", "counter_scan", "datastore_reuse", "result"]
+# signed: the leader's signed copy of a result (POST …/attachments/{id}/signature)
+Source = Literal["upload", "counter_scan", "datastore_reuse", "result", "signed"]
 
 
 class Attachment(BaseModel):

@@ -64,6 +64,16 @@ class Identity:
                 return dict(cert)
         raise SigningUnavailable("no_certificate", agency_id)
 
+    async def personal_certificate(self, account_id: str) -> dict[str, Any]:
+        """The caller's own valid personal certificate whose key svc-identity holds (the list
+        shows a caller only their own personal certificates)."""
+        answer = await self._call("GET", "/api/v1/certificates",
+                                  params={"account_id": account_id, "status": "valid"})
+        for cert in answer.json():
+            if cert.get("kind") == "personal" and cert.get("key_held_by") == "service":
+                return dict(cert)
+        raise SigningUnavailable("no_certificate", account_id)
+
     async def ca_pem(self) -> str:
         return (await self._call("GET", "/pki/ca.crt")).text
 

@@ -99,13 +99,15 @@ function handOverFields({ d, history, proc }) {
 
 function decideFields({ attachments }) {
   const results = attachments.filter((a) => a.kind === "result");
+  const signed = results.filter((a) => a.source === "signed").at(-1);
   return [
     field({ label: "Quyết định", name: "outcome", type: "select", required: true, value: "approved",
       options: [["approved", "Phê duyệt (giải quyết hồ sơ)"], ["rejected", "Không phê duyệt"]] }),
     field({ label: "Nội dung kết quả (gửi công dân)", name: "result_note", type: "textarea", attrs: { maxlength: 2000 } }),
     field({ label: "Tệp kết quả điện tử", name: "result_file", type: "select",
+      value: signed ? String(signed.id) : "",
       options: [["", results.length ? "— Không kèm tệp —" : "Chưa có tệp kết quả đã tải lên"],
-        ...results.map((a) => [String(a.id), a.filename])] }),
+        ...results.map((a) => [String(a.id), a.source === "signed" ? `${a.filename} (đã ký số)` : a.filename])] }),
     note(),
   ];
 }
@@ -122,6 +124,14 @@ const UPLOADS = [
     params: () => ({ kind: "result" }), fields: () => [] },
 ];
 
+/** Ký số kết quả: the leader signs a result PDF with their own certificate (svc-dossier asks
+ * svc-identity); the signed copy becomes a new result file, chosen by default when deciding. */
+const unsignedResults = (attachments) => attachments.filter((a) => a.kind === "result"
+  && a.source !== "signed" && a.media_type === "application/pdf");
+const SIGN_RESULT = { key: "sign-result", title: "Ký số tệp kết quả", roles: [LEADER], from: [4],
+  intro: "Ký số tệp kết quả (PDF) bằng chứng thư số cá nhân của lãnh đạo. Bản đã ký được lưu thành tệp kết quả mới để chọn khi phê duyệt.",
+  when: ({ attachments }) => unsignedResults(attachments).length > 0 };
+
 function offered(list, args) {
   const roles = args.ctx.me?.roles || [];
   return list.filter((a) => a.from.includes(args.d.status_code) && a.roles.some((r) => roles.includes(r))
@@ -133,11 +143,21 @@ export function actionsFor(args) {
   const path = `/api/v1/dossiers/${encodeURIComponent(d.code)}`;
   const actions = offered(ACTIONS, args);
   const uploads = offered(UPLOADS, args);
-  if (!actions.length && !uploads.length) {
+  const signing = offered([SIGN_RESULT], args);
+  if (!actions.length && !uploads.length && !signing.length) {
     return h("p", { class: "empty" }, "Không có thao tác nào dành cho bạn ở trạng thái hiện tại của hồ sơ.");
   }
   const after = (message) => { toast(message); ctx.refresh(); };
   return h("div", { class: "action-list" },
+    signing.map((a) => panel(a, form({
+      fields: [field({ label: "Tệp kết quả cần ký", name: "attachment", type: "select", required: true,
+        options: unsignedResults(args.attachments).map((r) => [String(r.id), r.filename]) })],
+      submit: "Ký số",
+      onsubmit: async (values) => {
+        const signed = await api.post(`${path}/attachments/${values.attachment}/signature`).catch(explain);
+        after(`Đã ký số: ${signed.filename}.`);
+      },
+    }))),
     actions.map((a) => panel(a, form({ fields: a.fields(args), submit: a.title, onsubmit: async (values) => {
       await api.post(`${path}/${a.key}`, a.body(values)).catch(explain);
       after(a.done);

@@ -127,7 +127,8 @@ function attachmentTable(code, attachments, proc) {
   const names = Object.fromEntries((proc?.components || []).map((c) => [c.code, c.name]));
   return table([
     { label: "Thành phần", cell: (a) => a.kind === "result" ? "Kết quả giải quyết" : (names[a.component_code] || a.component_code || "—") },
-    { label: "Tệp", cell: (a) => h("span", {}, a.filename, a.digitised ? " " : null, a.digitised ? badge("Số hóa tại quầy", "info") : null) },
+    { label: "Tệp", cell: (a) => h("span", {}, a.filename, a.digitised ? " " : null, a.digitised ? badge("Số hóa tại quầy", "info") : null,
+      a.source === "signed" ? " " : null, a.source === "signed" ? badge("Đã ký số", "ok") : null) },
     { label: "Dung lượng", cell: (a) => `${Math.max(1, Math.round(a.size / 1024))} KB` },
     { label: "Tải lên lúc", cell: (a) => fmtDateTime(a.uploaded_at) },
     { label: "Tải xuống", cell: (a) => downloadButton(code, a) },
