@@ -11,7 +11,7 @@ SERVICES := identity dossier docflow reporting gateway banner
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install run test test-fast lint fmt clean bench system-packages
+.PHONY: install run test test-fast lint fmt clean bench fuzz faults audit system-packages
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -60,13 +60,20 @@ fmt: install
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
 
-bench: install ## Benchmarks: ratios against a baseline measured in the same run
-	$(BIN)/python bench/flow_latency.py
-	$(BIN)/python bench/gateway_auth.py
-	$(BIN)/python bench/gateway_proxy.py
-	$(BIN)/python bench/dossier_submit.py
-	$(BIN)/python bench/dossier_search.py
-	$(BIN)/python bench/reporting_kpis.py
-	$(BIN)/python bench/reporting_rebuild.py
-	$(BIN)/python bench/docflow_issue.py
-	$(BIN)/python bench/portal_load.py
+audit: install ## pip-audit over the locked dependencies (needs PyPI's JSON API or OSV), known findings in docs/known-vulnerabilities.toml
+	$(BIN)/pytest tests/test_supply_chain.py -rs
+
+bench: install ## Every benchmark (ratios against a baseline measured in the same run) and docs/PERFORMANCE.md
+	$(BIN)/python bench/run_all.py
+
+# The fuzzer's long version: schemathesis with EGOV_FUZZ_EXAMPLES valid and as many invalid
+# examples per operation (`make test` runs 5). EGOV_FUZZ_SEED=<seed printed by a failure> replays.
+EGOV_FUZZ_EXAMPLES ?= 100
+fuzz: install ## Schemathesis against every operation of the gateway, with every role
+	EGOV_FUZZ_EXAMPLES=$(EGOV_FUZZ_EXAMPLES) $(BIN)/pytest tests/test_fuzz.py $(PYTEST_ARGS)
+
+# The fault tests' long version: each scenario's load for EGOV_FAULT_LOAD_SECONDS (60 s here;
+# `make test` runs 4 s). Needs PostgreSQL's server binaries (initdb, pg_ctl): docs/RELIABILITY.md
+EGOV_FAULT_LOAD_SECONDS ?= 60
+faults: install ## Fault injection under a long load (each component killed in turn)
+	EGOV_FAULT_LOAD_SECONDS=$(EGOV_FAULT_LOAD_SECONDS) $(BIN)/pytest tests/test_faults.py -s $(PYTEST_ARGS)

@@ -57,6 +57,8 @@ class Platform:
             env[prefix + "PORT"] = str(self.ports[name])
             env[prefix + "DATABASE_URL"] = self.urls[name]
             env[prefix + "LOG_LEVEL"] = "WARNING"
+            # A few connections each: several platforms may run at once on one PostgreSQL.
+            env[prefix + "DATABASE_POOL_SIZE"] = "4"
             env[f"GATEWAY_{name.upper()}_URL"] = f"http://127.0.0.1:{self.ports[name]}"
         # The test run's own secrets and mail, never the developer's var/.
         env["IDENTITY_SECRET_KEY_FILE"] = str(self.log_dir / "identity-secret.key")
@@ -68,6 +70,8 @@ class Platform:
         env["DOSSIER_PAYMENT_URL"] = f"{dossier}/simulators/payment"
         env["DOSSIER_NATIONAL_PORTAL_URL"] = f"{dossier}/simulators/national-portal"
         env["DOCFLOW_NATIONAL_AXIS_URL"] = f"{docflow}/simulators/national-axis"
+        identity = f"http://127.0.0.1:{self.ports['identity']}"
+        env["IDENTITY_POPULATION_URL"] = f"{identity}/simulators/population"
         env["DOCFLOW_INBOUND_URL"] = f"{self.gateway}/api/v1/axis/packages"
         env["GATEWAY_PORT"] = str(self.ports["gateway"])
         env["GATEWAY_LOG_LEVEL"] = "WARNING"

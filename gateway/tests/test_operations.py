@@ -64,6 +64,16 @@ class TestOpenApi:
         assert {"Me", "Dossier"} <= set(document["components"]["schemas"])
         assert "x-missing-services" not in document["info"]
 
+    async def test_every_relayed_operation_documents_the_rate_limit(
+        self, gateway: httpx.AsyncClient
+    ) -> None:
+        # Found by the fuzzer: the gateway's 429 was in no service's document.
+        document = (await gateway.get("/openapi.json")).json()
+        for path in ("/api/v1/me", "/api/v1/dossiers/{code}"):
+            refused = document["paths"][path]["get"]["responses"]["429"]
+            assert "application/problem+json" in refused["content"]
+            assert "Retry-After" in refused["headers"]
+
     async def test_paths_the_gateway_does_not_route_are_left_out(
         self, gateway: httpx.AsyncClient
     ) -> None:

@@ -5,9 +5,15 @@ from __future__ import annotations
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import BaseModel
 
 from egov_shared.auth import PrincipalDep, TokenVerifier
-from egov_shared.errors import Conflict, Unauthorized, install_error_handlers
+from egov_shared.errors import (
+    Conflict,
+    Unauthorized,
+    document_framework_errors,
+    install_error_handlers,
+)
 from egov_testing import TestIssuer
 
 
@@ -123,3 +129,54 @@ class TestProblemJson:
         assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
         r = await client.get("/nowhere")
         assert r.status_code == 404 and r.json()["code"] == "not_found"
+
+
+class Thing(BaseModel):
+    name: str
+
+
+class TestFrameworkErrorsDocumented:
+    """The OpenAPI document says what the framework answers on its own (found by the fuzzer:
+    a 422 documented as FastAPI's application/json, an undocumented 400 for a body that is not
+    UTF-8 JSON, and 413 from the request guard)."""
+
+    @pytest.fixture
+    def document(self) -> dict:
+        app = FastAPI()
+        install_error_handlers(app)
+
+        @app.post("/things")
+        async def create(body: Thing) -> dict:
+            return {"name": body.name}
+
+        @app.get("/things/{n}")
+        async def read(n: int) -> dict:
+            return {"n": n}
+
+        return document_framework_errors(app.openapi())
+
+    def test_422_is_documented_as_the_problem_it_is(self, document: dict) -> None:
+        for operation in (document["paths"]["/things"]["post"],
+                          document["paths"]["/things/{n}"]["get"]):
+            content = operation["responses"]["422"]["content"]
+            assert list(content) == ["application/problem+json"]
+            assert "errors" in content["application/problem+json"]["schema"]["properties"]
+
+    def test_400_and_413_are_documented_where_a_body_is_read(self, document: dict) -> None:
+        assert {"400", "413"} <= set(document["paths"]["/things"]["post"]["responses"])
+        assert not {"400", "413"} & set(document["paths"]["/things/{n}"]["get"]["responses"])
+
+    async def test_a_body_that_is_not_utf8_is_the_documented_400(self) -> None:
+        app = FastAPI()
+        install_error_handlers(app)
+
+        @app.post("/things")
+        async def create(body: dict) -> dict:
+            return body
+
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            r = await client.post("/things", content=b"\xad\xff",
+                                  headers={"content-type": "application/json"})
+        assert r.status_code == 400
+        assert r.headers["content-type"] == "application/problem+json"

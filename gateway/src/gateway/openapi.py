@@ -103,7 +103,29 @@ def _merge_paths(
 ) -> None:
     for path, item in paths.items():
         if routes.upstream_of(path) == upstream:
-            target[path] = item
+            target[path] = _with_rate_limit(item)
+
+
+# The gateway's rate limits cover every path it relays (the "default" group at least).
+_RATE_LIMITED = {
+    "description": "Too many requests (`rate_limited`): the gateway's rate limit; try again "
+                   "after `Retry-After` seconds",
+    "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+    "content": {"application/problem+json": {"schema": {
+        "type": "object", "required": ["type", "title", "status", "code"],
+        "properties": {name: {"type": "integer" if name == "status" else "string"} for name in
+                       ("type", "title", "status", "detail", "code", "instance",
+                        "request_id")}}}},
+}
+
+
+def _with_rate_limit(item: Any) -> Any:
+    """A relayed path's operations, each also answering the gateway's own 429."""
+    if isinstance(item, dict):
+        for operation in item.values():
+            if isinstance(operation, dict) and isinstance(operation.get("responses"), dict):
+                operation["responses"].setdefault("429", copy.deepcopy(_RATE_LIMITED))
+    return item
 
 
 def _merge_components(target: dict[str, Any], components: Mapping[str, Any]) -> None:

@@ -91,8 +91,12 @@ class GatewaySettings(ServiceSettings):
                                      "service that open its circuit breaker.",
     )
     breaker_reset_seconds: float = Field(
-        default=10.0, gt=0, description="How long an open breaker answers 503 at once before "
-                                        "letting one probe request through.",
+        default=2.0, gt=0, description="How long an open breaker answers 503 at once before "
+                                       "letting one probe request through. Short: a probe of a "
+                                       "service that is down costs one refused connection, and "
+                                       "a restarted service gets traffic within this time "
+                                       "(10 s delayed recovery after a restart by up to 20 s, "
+                                       "tests/test_faults.py).",
     )
     upstream_keepalive_seconds: float = Field(
         default=4.0, gt=0,

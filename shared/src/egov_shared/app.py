@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from egov_shared.auth import JwksFetcher, TokenVerifier, http_jwks_fetcher
 from egov_shared.background import Repeating
 from egov_shared.db import create_engine, create_sessionmaker, warm_pool
-from egov_shared.errors import install_error_handlers, problem
+from egov_shared.errors import document_framework_errors, install_error_handlers, problem
 from egov_shared.messaging.bus import EventBus
 from egov_shared.messaging.consumer import ConsumerRunner, Subscription
 from egov_shared.messaging.outbox import PENDING_FLAG, Outbox, OutboxRelay
@@ -249,6 +249,8 @@ def create_service_app(
 
     app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
     install_error_handlers(app)
+    framework_openapi = app.openapi
+    app.openapi = lambda: document_framework_errors(framework_openapi())  # type: ignore[method-assign]
     app.add_middleware(RequestGuardMiddleware, max_bytes=settings.max_body_bytes,
                        uploads=uploads, upload_max_bytes=upload_max_bytes)
     app.add_middleware(RequestContextMiddleware, service=settings.service_name)

@@ -155,12 +155,22 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DBAPIError)
     async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
         # A connection the database dropped (a restart, a failover): the pool has recycled
-        # every connection older than this one, so a retry gets a fresh one. Anything else
-        # from the database is a bug, as any other unexpected error.
-        if not exc.connection_invalidated:
+        # every connection older than this one, so a retry gets a fresh one. So is a new
+        # connection refused while the server shuts down or starts (SQLSTATE 08…, 57P…).
+        # Anything else from the database is a bug, as any other unexpected error.
+        state = str(getattr(exc.orig, "sqlstate", None) or "")
+        if not (exc.connection_invalidated or state.startswith(("08", "57P"))):
             return await _unexpected(request, exc)
+        return _database_unavailable(request, exc.orig)
+
+    @app.exception_handler(ConnectionError)
+    async def _refused(request: Request, exc: ConnectionError) -> JSONResponse:
+        # A new database connection refused or reset: the server is stopped or restarting.
+        return _database_unavailable(request, exc)
+
+    def _database_unavailable(request: Request, error: BaseException | None) -> JSONResponse:
         log.warning("database_connection_lost", path=request.url.path,
-                    error=type(exc.orig).__name__)
+                    error=type(error).__name__)
         response = problem(503, "database_unavailable", "Database unavailable",
                            "The database connection was lost; try again.", request)
         response.headers["Retry-After"] = "1"
@@ -182,3 +192,35 @@ def problem_responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]
             "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}},
         }
     return out
+
+
+_VALIDATION_SCHEMA: dict[str, Any] = {
+    **PROBLEM_SCHEMA,
+    "properties": {**PROBLEM_SCHEMA["properties"], "errors": {"type": "array", "items": {
+        "type": "object", "properties": {"loc": {"type": "array", "items": {"type": "string"}},
+                                         "msg": {"type": "string"}, "type": {"type": "string"}}}}},
+}
+_FRAMEWORK_ERRORS: dict[str, tuple[str, dict[str, Any]]] = {
+    # Any operation with a body: bytes that are not JSON at all (not UTF-8, say), or too many.
+    "400": ("The body could not be read (`bad_request`)", PROBLEM_SCHEMA),
+    "413": ("Request body too large (`payload_too_large`)", PROBLEM_SCHEMA),
+}
+
+
+def document_framework_errors(document: dict[str, Any]) -> dict[str, Any]:
+    """What the framework and the request guard answer on their own, as they answer it: every
+    422 as problem+json (not FastAPI's ``HTTPValidationError``), and 400/413 for any operation
+    that takes a body. Changes ``document`` in place and returns it."""
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            if "422" in responses:
+                responses["422"] = {"description": "Validation failed (`validation_failed`)",
+                                    "content": {PROBLEM_JSON: {"schema": _VALIDATION_SCHEMA}}}
+            if "requestBody" in operation:
+                for status, (description, schema) in _FRAMEWORK_ERRORS.items():
+                    responses.setdefault(status, {"description": description,
+                                                  "content": {PROBLEM_JSON: {"schema": schema}}})
+    return document

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -283,6 +284,22 @@ class TestIllegalTransitions:
         assert problem["current_status_code"] == status and problem["action"] == action.value
         assert await history(client, actors.one_stop, code) == before
         assert await outbox_rows(engine, code) == events
+
+
+class TestConcurrentActions:
+    async def test_hand_overs_at_once_move_the_dossier_once(
+        self, client: httpx.AsyncClient, actors: Actors
+    ) -> None:
+        """Officers press "Chuyển xử lý" together: one moves the dossier, the others are told
+        it is already at that unit (never a 500 from the hop's unique sequence)."""
+        code = await dossier_in(client, actors, Status.RECEIVED)
+        answers = await asyncio.gather(*(
+            client.post(f"/api/v1/dossiers/{code}/hand-over", headers=actors.processing,
+                        json=HAND_OVER) for _ in range(4)))
+        assert sorted(a.status_code for a in answers) == [200, 422, 422, 422], [
+            a.text for a in answers]
+        assert {a.json()["code"] for a in answers if a.status_code == 422} == {"same_unit"}
+        assert len((await history(client, actors.one_stop, code))["hops"]) == 1
 
 
 class TestWhoMayAct:

@@ -233,12 +233,22 @@ class TestCallbacksThatChangeNothing:
         ({"MaLoi": "00", "MaDoiTac": "H99", "MaThamChieu": "x", "MaGiaoDich": "y",
           "SoTien": 1, "ThoiGianGD": "20261128000000", "MaXacThuc": "0" * 64}, 400,
          "unknown_partner"),
+        # Found by the fuzzer: a checksum with non-ASCII characters was a 500.
+        ({"MaLoi": "00", "MaDoiTac": "H56", "MaThamChieu": "x", "MaGiaoDich": "y",
+          "SoTien": 1, "ThoiGianGD": "20261128000000", "MaXacThuc": "ữ" * 64}, 400,
+         "invalid_checksum"),
     ])
     async def test_malformed_callbacks_are_refused(self, client: httpx.AsyncClient,
                                                    body: Any, status: int,
                                                    outcome: str) -> None:
         answer = await client.post(NOTIFICATIONS, json=body)
         assert answer.status_code == status and answer.json()["code"] == outcome
+
+    async def test_the_refusals_are_documented(self, client: httpx.AsyncClient) -> None:
+        document = (await client.get("/openapi.json")).json()
+        responses = document["paths"][NOTIFICATIONS]["post"]["responses"]
+        assert {"200", "400", "404", "503"} <= set(responses)
+        assert "application/problem+json" in responses["400"]["content"]
 
     async def test_an_unknown_reference_is_not_found(self, client: httpx.AsyncClient) -> None:
         answer = await client.post(NOTIFICATIONS, json=notification("H56.14-000000-0000-X", 1))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 from typing import Any
 
@@ -183,6 +184,19 @@ class TestCreating:
         answer = await client.post("/api/v1/procedures", headers=admin(issuer),
                                    json=procedure(new_code(), form_schema=schema))
         assert answer.status_code == 422 and answer.json()["code"] == "form_schema_too_large"
+
+    async def test_the_same_code_at_the_same_time_is_one_201_and_409s(
+        self, client: httpx.AsyncClient, issuer: TestIssuer
+    ) -> None:
+        """Found by the access matrix (issue 10): two administrators creating one code at
+        once both passed the existence check, and the second insert answered 500."""
+        body = procedure(new_code())
+        answers = await asyncio.gather(*(client.post(
+            "/api/v1/procedures", headers=admin(issuer), json=body) for _ in range(4)))
+        assert sorted(a.status_code for a in answers) == [201, 409, 409, 409], [
+            a.text for a in answers]
+        assert {a.json()["code"] for a in answers if a.status_code == 409} == {
+            "procedure_exists"}
 
 
 class TestAccess:

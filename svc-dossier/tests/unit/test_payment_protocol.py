@@ -49,5 +49,12 @@ class TestChecksum:
         assert Notification.model_validate(wire).verifies(SECRET)
         assert not Notification.model_validate({**wire, field: value}).verifies(SECRET)
 
+    def test_a_checksum_with_non_ascii_characters_does_not_verify(self) -> None:
+        # Found by the fuzzer: hmac.compare_digest raised TypeError on such a str (a 500).
+        wire = Notification(error_code="00", partner="H56", reference="TT-0001",
+                            transaction_id="GD1", amount=50_000,
+                            time="20261128091600").signed(SECRET).wire()
+        assert not Notification.model_validate({**wire, "MaXacThuc": "é" * 64}).verifies(SECRET)
+
     def test_times_are_vietnam_time(self) -> None:
         assert national_time(datetime(2026, 11, 28, 17, 30, 5, tzinfo=UTC)) == "20261129003005"

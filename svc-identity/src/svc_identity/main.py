@@ -12,8 +12,10 @@ from svc_identity import demo
 from svc_identity.accounts.router import router as accounts_router
 from svc_identity.admin.router import router as admin_router
 from svc_identity.agencies.router import router as agencies_router
+from svc_identity.audit import seals
 from svc_identity.audit.router import router as audit_router
 from svc_identity.businesses.router import router as businesses_router
+from svc_identity.consumers import audit as audit_consumers
 from svc_identity.mail import Mailer
 from svc_identity.models import messaging, metadata
 from svc_identity.national_sso.client import callback_url, client_secret
@@ -64,10 +66,12 @@ def create_app(settings: IdentitySettings | None = None) -> FastAPI:
                  officials_router,
                  businesses_router, verification_router, pki_router, admin_router, audit_router,
                  password_router],
+        subscriptions=audit_consumers.subscriptions(),
         on_startup=[startup],
         jwks_fetcher=keyring.jwks,
     )
     app.state.keyring = keyring
+    seals.install(app, keyring, settings.audit_seal_seconds)
     app.state.secret_box = box
     app.state.mailer = Mailer(settings)
     app.mount("/simulators/population", create_simulator())

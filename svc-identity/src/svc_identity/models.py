@@ -302,6 +302,30 @@ class AuditEvent(Base):
     user_agent: Mapped[str | None] = mapped_column(String(255))
     request_id: Mapped[str | None] = mapped_column(String(64))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Who the data belongs to (a dossier's applicant), for the citizen's own access log; the
+    # actor's name as it was then (officials are renamed, entries are not).
+    owner_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    actor_name: Mapped[str | None] = mapped_column(String(255))
+    # The hash chain (audit.chain): position, the previous entry's hash and this one's, over
+    # the previous hash and the entry's canonical form. NULL only for rows written by a
+    # version without the chain, until the seal job adopts them.
+    seq: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    entry_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditSeal(Base):
+    """The chain's head at a moment, signed (a JWS, ES256) with the OIDC provider's signing key
+    of that moment: an altered or truncated log no longer matches a seal."""
+
+    __tablename__ = "audit_seal"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    seq: Mapped[int] = mapped_column(BigInteger, index=True)
+    entry_hash: Mapped[str] = mapped_column(String(64))
+    signed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    kid: Mapped[str] = mapped_column(String(64))
+    jws: Mapped[str] = mapped_column(Text)
 
 
 class Certificate(Base):

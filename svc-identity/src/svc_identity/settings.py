@@ -74,3 +74,6 @@ class IdentitySettings(ServiceSettings):
     # Demo mode: issue the demo leader's certificate and the demo seals at start-up, so that
     # documents and receipts can be signed at once (off in tests that issue their own).
     demo_certificates: bool = True
+    audit_seal_seconds: float = Field(
+        default=60, gt=0,
+        description="How often the audit chain's head is signed (a seal), when it moved.")

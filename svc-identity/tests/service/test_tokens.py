@@ -363,3 +363,19 @@ class TestClientRegistry:
         answer = await client.get("/api/v1/admin/clients",
                                   headers=await tokens.bearer("motcua"))
         assert answer.status_code == 403
+
+
+class TestPartnerSystemsHaveNoPassword:
+    async def test_a_client_token_cannot_change_a_password(self, client: httpx.AsyncClient,
+                                                           tokens: Any) -> None:
+        """Found by the access matrix (issue 10): a partner system's token answered 422
+        ``account_not_found``; a kind that may not call the endpoint is 403."""
+        registered = await partner(client, tokens)
+        token = (await client.post(
+            "/oauth2/token", auth=(registered["client_id"], registered["client_secret"]),
+            data={"grant_type": "client_credentials"})).json()["access_token"]
+        answer = await client.post("/api/v1/me/password", headers={
+            "Authorization": f"Bearer {token}"}, json={
+            "current_password": "Mat-khau-cu-12", "new_password": "Mat-khau-moi-9"})
+        assert answer.status_code == 403, answer.text
+        assert answer.headers["content-type"] == "application/problem+json"

@@ -190,6 +190,26 @@ class DocumentChangedV1(EventData):
     at: datetime
 
 
+class AuditRecordedV1(EventData):
+    """A security-relevant action seen by another service (an official reading a dossier or a
+    document, downloading a file, exporting a register or a report), for svc-identity's
+    tamper-evident audit log. ``owner_id`` is the citizen account whose data it is, when known
+    (a dossier's applicant): it is what lets a citizen see who read their dossiers."""
+
+    action: str  # e.g. dossier.read, dossier.attachment_downloaded, report.exported
+    actor_id: str | None = None
+    actor_kind: str | None = None
+    actor_name: str | None = None
+    agency_id: str | None = None  # the actor's agency
+    target_type: str | None = None
+    target_id: str | None = None
+    owner_id: str | None = None
+    ip: str | None = None
+    user_agent: str | None = None
+    request_id: str | None = None
+    at: datetime
+
+
 @dataclass(frozen=True)
 class EventContract:
     type: str
@@ -340,6 +360,23 @@ DOCUMENT_COMPLETED = EventContract(
     "vn.egov.docflow.document.completed.v1", "docflow.document.completed",
     DocumentChangedV1, "The lead unit finished processing an incoming document.",
 )
+# The audit entries of the other contexts, consumed by svc-identity's audit log.
+DOSSIER_AUDIT_RECORDED = EventContract(
+    "vn.egov.dossier.audit.recorded.v1", "dossier.audit.recorded",
+    AuditRecordedV1, "An official read or downloaded a dossier's data, or exported a register.",
+)
+DOCFLOW_AUDIT_RECORDED = EventContract(
+    "vn.egov.docflow.audit.recorded.v1", "docflow.audit.recorded",
+    AuditRecordedV1, "An official read an official document or downloaded its files.",
+)
+REPORTING_AUDIT_RECORDED = EventContract(
+    "vn.egov.reporting.audit.recorded.v1", "reporting.audit.recorded",
+    AuditRecordedV1, "An official exported a periodic report as a file.",
+)
+AUDIT_EVENTS: tuple[EventContract, ...] = (
+    DOSSIER_AUDIT_RECORDED, DOCFLOW_AUDIT_RECORDED, REPORTING_AUDIT_RECORDED,
+)
+
 DOCFLOW_EVENTS: tuple[EventContract, ...] = (
     DOCUMENT_APPROVED, DOCUMENT_SIGNED, DOCUMENT_ISSUED, DOCUMENT_RECALLED, DOCUMENT_RECEIVED,
     DOCUMENT_REGISTERED, DOCUMENT_REFUSED, DOCUMENT_ASSIGNED, DOCUMENT_COMPLETED,
@@ -357,7 +394,7 @@ CONTRACTS: dict[str, EventContract] = {c.type: c for c in (
     ROLE_REVOKED, CERTIFICATE_ISSUED, CERTIFICATE_REVOKED, DOSSIER_SUBMITTED,
     *DOSSIER_LIFECYCLE, DOSSIER_RATED,
     DOSSIER_COMPONENT_DIGITISED, DOSSIER_COMPONENT_REUSED, DOSSIER_RESULT_ISSUED,
-    *DOCFLOW_EVENTS,
+    *DOCFLOW_EVENTS, *AUDIT_EVENTS,
 )}
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import os
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -27,6 +28,10 @@ log = structlog.get_logger("egov.outbox")
 PENDING_FLAG = "egov_outbox_pending"
 SHARED_PREFIX = "@outbox-payload:"  # an outbox row whose payload is in outbox_payload
 PRUNE_EVERY_SECONDS = 300.0
+# Test-only fault injection (tests/test_faults.py), never set in production: with
+# EGOV_FAULT_RELAY_CRASH_AFTER_PUBLISH=<n> the process exits at once (status 137, as if
+# SIGKILLed) right after its relay's n-th publication, before that row is marked published.
+CRASH_AFTER_PUBLISH_ENV = "EGOV_FAULT_RELAY_CRASH_AFTER_PUBLISH"
 
 
 class Outbox:
@@ -132,6 +137,8 @@ class OutboxRelay:
         self._last_prune = 0.0
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._crash_after = int(os.environ.get(CRASH_AFTER_PUBLISH_ENV) or 0)  # test-only
+        self._publications = 0
 
     def wake(self) -> None:
         self._wake.set()
@@ -194,6 +201,14 @@ class OutboxRelay:
             p.c.sha256.in_([ref.removeprefix(SHARED_PREFIX) for ref in refs])))
         return {SHARED_PREFIX + sha: payload for sha, payload in found.all()}
 
+    def _crash_if_due(self) -> None:
+        """The test-only fault: die between publishing and marking (see CRASH_AFTER_PUBLISH_ENV);
+        the next relay publishes the row again and the stream drops it (``Nats-Msg-Id``)."""
+        self._publications += 1
+        if self._publications >= self._crash_after:
+            log.warning("outbox_relay_fault_injected", publications=self._publications)
+            os._exit(137)
+
     async def publish_pending(self) -> int:
         """Publish one batch; returns how many rows it published."""
         if not self.bus.is_connected:
@@ -219,6 +234,8 @@ class OutboxRelay:
                     row.subject, payload.encode(), headers={"Nats-Msg-Id": row.event_id},
                     timeout=3,
                 )
+                if self._crash_after:
+                    self._crash_if_due()
             await session.execute(
                 update(t)
                 .where(t.c.seq.in_([r.seq for r in rows]))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from egov_shared.access import access
 from egov_shared.app import RuntimeDep, SessionDep
@@ -17,6 +17,7 @@ from egov_shared.errors import (
     ValidationFailed,
     problem_responses,
 )
+from svc_docflow import audit
 from svc_docflow.axis.context import AxisContext
 from svc_docflow.common import files, history
 from svc_docflow.incoming import repository, routing, service
@@ -65,11 +66,13 @@ async def list_incoming(
 
 @router.get("/{document_id}", response_model=IncomingDocument, openapi_extra=OFFICIAL,
             responses=problem_responses(Unauthorized, Forbidden, NotFound))
-async def get_incoming(document_id: DocumentId, session: SessionDep,
+async def get_incoming(document_id: DocumentId, request: Request, session: SessionDep,
                        principal: Official) -> IncomingDocument:
     """Access: officers of the receiving agency's subtree and of the units it is assigned
-    to; 404 for anyone else. With the signature report, assignments and files."""
+    to; 404 for anyone else. With the signature report, assignments and files. Recorded in
+    the audit log."""
     row = await service.load_visible(session, principal, document_id)
+    await audit.document_read(request, session, principal, document_id)
     return await detail(session, row)
 
 
@@ -85,12 +88,14 @@ async def incoming_history(document_id: DocumentId, session: SessionDep,
 @router.get("/{document_id}/files/{file_id}", response_class=Response, openapi_extra=OFFICIAL,
             responses=problem_responses(Unauthorized, Forbidden, NotFound))
 async def incoming_file(document_id: DocumentId, file_id: Annotated[int, Path(ge=1, le=2**62)],
-                        session: SessionDep, principal: Official) -> Response:
-    """Access: whoever may see the document. The file, as a download."""
+                        request: Request, session: SessionDep,
+                        principal: Official) -> Response:
+    """Access: whoever may see the document. The file, as a download (audit-logged)."""
     row = await service.load_visible(session, principal, document_id)
     stored = await files.by_id(session, row.id, file_id)
     if stored is None:
         raise NotFound(f"Không có tệp {file_id}.", code="file_not_found")
+    await audit.document_read(request, session, principal, document_id, "document.downloaded")
     return Response(stored.content, media_type=stored.media_type, headers={
         "Content-Disposition": "attachment", "X-Content-Type-Options": "nosniff"})
 

@@ -24,6 +24,7 @@ from egov_shared.errors import (
     ValidationFailed,
     problem_responses,
 )
+from svc_docflow import audit
 from svc_docflow.common import files
 from svc_docflow.common.agencies import directory
 from svc_docflow.outgoing import distribution, pdfs, service, signing
@@ -90,11 +91,13 @@ async def list_documents(
 
 @router.get(ITEM, response_model=Document, openapi_extra=access("official"),
             responses=READ_ERRORS)
-async def get_document(document_id: uuid.UUID, session: SessionDep,
+async def get_document(document_id: uuid.UUID, request: Request, session: SessionDep,
                        principal: Official) -> Document:
     """Access: officials of the document's agency subtree (404 for others), with its
-    recipients and their statuses, its PDF versions and its history."""
-    return await to_document(session, await load_visible(session, principal, str(document_id)))
+    recipients and their statuses, its PDF versions and its history (audit-logged)."""
+    row = await load_visible(session, principal, str(document_id))
+    await audit.document_read(request, session, principal, document_id)
+    return await to_document(session, row)
 
 
 @router.patch(ITEM, response_model=Document, openapi_extra=access("official"),
@@ -155,7 +158,8 @@ async def render_pdf(document_id: uuid.UUID, session: SessionDep, runtime: Runti
 
 @router.get(ITEM + "/pdf", response_class=Response, openapi_extra=access("official"),
             responses={200: {"content": {"application/pdf": {}}}, **READ_ERRORS})
-async def download_pdf(document_id: uuid.UUID, session: SessionDep, principal: Official,
+async def download_pdf(document_id: uuid.UUID, request: Request, session: SessionDep,
+                       principal: Official,
                        version: Annotated[int | None, Query(ge=1, le=2**62)] = None
                        ) -> Response:
     """Access: officials of the document's agency subtree. The latest version, or
@@ -165,6 +169,7 @@ async def download_pdf(document_id: uuid.UUID, session: SessionDep, principal: O
              else await files.by_id(session, row.id, version))
     if found is None:
         raise NotFound("Văn bản chưa có tệp PDF này.", code="pdf_not_found")
+    await audit.document_read(request, session, principal, document_id, "document.downloaded")
     disposition = f"inline; filename*=UTF-8''{quote(found.name)}"
     return Response(found.content, media_type=found.media_type,
                     headers={"Content-Disposition": disposition})

@@ -22,6 +22,7 @@ from egov_shared.errors import (
     ValidationFailed,
     problem_responses,
 )
+from svc_dossier import audit
 from svc_dossier.attachments import result_signing, service
 from svc_dossier.attachments.result_signing import NotSignable
 from svc_dossier.attachments.schemas import Attachment, Reuse
@@ -153,6 +154,7 @@ async def download_attachment(code: Code, attachment_id: Annotated[int, Path(ge=
     """Access: whoever may see the dossier. The file, streamed, as a download
     (``Content-Disposition`` with its UTF-8 name, ``Repr-Digest`` its SHA-256)."""
     row = await service.visible_attachment(session, principal, code, attachment_id)
+    await audit.dossier_read(request, session, principal, code, "dossier.attachment_downloaded")
     return download(blob_store(request), key=row.storage_key, filename=row.filename,
                     media_type=row.media_type, size=row.size, sha256=row.sha256)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import Row
 
@@ -21,6 +21,7 @@ from egov_shared.errors import (
     problem_responses,
 )
 from egov_shared.timeutil import to_vn
+from svc_dossier import audit
 from svc_dossier.dossiers import lifecycle, repository, schemas, service
 from svc_dossier.dossiers.lifecycle import Actor
 from svc_dossier.dossiers.schemas import (
@@ -127,10 +128,13 @@ async def list_dossiers(
 @router.get("/api/v1/dossiers/{code}", response_model=Dossier,
             openapi_extra=access("authenticated"),
             responses=problem_responses(Unauthorized, NotFound))
-async def get_dossier(code: str, session: SessionDep, principal: PrincipalDep) -> Dossier:
+async def get_dossier(code: str, request: Request, session: SessionDep,
+                      principal: PrincipalDep) -> Dossier:
     """Access: the applicant; officers of the dossier's agency subtree or of the unit holding
-    it. Others get 404. Once decided, with the decision's result."""
+    it. Others get 404. Once decided, with the decision's result. An official's read is
+    recorded in the audit log (the applicant sees it)."""
     row = await service.load_visible(session, principal, code)
+    await audit.dossier_read(request, session, principal, code)
     dossier = to_dossier(row)
     decided = await repository.last_action(session, row.id, Action.DECIDE.value)
     if decided is not None and row.status_code in (Status.DECIDED, Status.RETURNED):

@@ -18,6 +18,7 @@ from egov_shared.errors import (
     ValidationFailed,
     problem_responses,
 )
+from svc_dossier import audit
 from svc_dossier.forms import service
 from svc_dossier.forms.copies import SignedCopies
 from svc_dossier.forms.schemas import DossierForm
@@ -62,7 +63,9 @@ async def dossier_form(code: str, form: DossierForm, request: Request, session: 
     ``identity_unavailable``, ``signing_refused``, ``signing_failed``). The applicant gets the
     last signed copy, if kept, else ``X-Signature-Reason: not_signed_yet``."""
     caller = _caller(request, runtime, principal)
-    return _pdf(await service.dossier_form(session, caller, code, form))
+    answer = _pdf(await service.dossier_form(session, caller, code, form))
+    await audit.dossier_read(request, session, principal, code, f"dossier.form_{form}_read")
+    return answer
 
 
 @router.get("/api/v1/forms/06", response_class=Response, openapi_extra=access("official"),
@@ -79,4 +82,6 @@ async def register(
     Sổ theo dõi hồ sơ: the subtree's dossiers received from ``from`` to ``to`` (at most 366
     days, else 422 ``invalid_period``)."""
     caller = _caller(request, runtime, principal)
-    return _pdf(await service.register_form(session, caller, agency, start, end))
+    answer = _pdf(await service.register_form(session, caller, agency, start, end))
+    await audit.register_exported(request, session, principal, agency)
+    return answer

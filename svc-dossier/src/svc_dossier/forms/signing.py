@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from io import BytesIO
+from xml.sax.saxutils import escape
 
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
@@ -51,7 +52,7 @@ def stamp_pdf(stamp: Stamp) -> bytes:
     canvas.roundRect(1, 1, width - 2, height - 2, 4)
     style = ParagraphStyle("seal", fontName=fonts.register(), fontSize=8, leading=10,
                            alignment=TA_CENTER, textColor=SEAL_RED)
-    lines = [f"Ký bởi: {stamp.signer}",
+    lines = [f"Ký bởi: {escape(stamp.signer)}",  # paragraph markup: a name is text
              f"Thời gian ký: {stamp.signed_at.isoformat(timespec='seconds')}"]
     Frame(2, 2, width - 4, height - 4, showBoundary=0, topPadding=3).addFromList(
         [Paragraph(line, style) for line in lines], canvas)

@@ -49,7 +49,8 @@ class Message(BaseModel):
 
     def verifies(self, secret: str) -> bool:
         expected = checksum(self.signed_values(), secret)
-        return hmac.compare_digest(expected, self.checksum_value)
+        # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError).
+        return hmac.compare_digest(expected.encode(), self.checksum_value.encode())
 
     def wire(self) -> dict[str, object]:
         return self.model_dump(by_alias=True)

@@ -11,6 +11,7 @@ from egov_shared.access import access
 from egov_shared.app import RuntimeDep, SessionDep
 from egov_shared.auth import PrincipalDep
 from egov_shared.errors import (
+    BadRequest,
     Conflict,
     Forbidden,
     NotFound,
@@ -65,7 +66,8 @@ async def list_payments(code: Code, session: SessionDep,
 
 
 @router.post("/api/v1/payments/notifications", response_model=PlatformAnswer,
-             openapi_extra=access("public"))
+             openapi_extra=access("public"),
+             responses=problem_responses(BadRequest, NotFound, ServiceUnavailable))
 async def notification(request: Request, session: SessionDep, runtime: RuntimeDep,
                        body: Annotated[Any, Body()] = None) -> Any:
     """Access: public: the national payment platform's callback, trusted only when its

@@ -122,16 +122,25 @@ async def accept_notification(session: AsyncSession, outbox: Outbox, platform: P
     return verdict
 
 
-async def _judge(session: AsyncSession, outbox: Outbox, platform: PaymentPlatform,
-                 body: Any) -> Verdict:
+def authentic(body: Any, *, partner: str, secret: str) -> Notification | Verdict:
+    """The callback's body as a notification when it is one, from the platform, with a
+    ``MaXacThuc`` that verifies; otherwise the refusal (any body at all: nothing raises)."""
     try:
         notification = Notification.model_validate(body)
     except ValidationError:
         return Verdict("malformed", 400, "98", "Bản tin không đúng định dạng.")
-    if notification.partner != platform.partner:
+    if notification.partner != partner:
         return Verdict("unknown_partner", 400, "03", "Sai mã đối tác.")
-    if not notification.verifies(platform.shared_secret()):
+    if not notification.verifies(secret):
         return Verdict("invalid_checksum", 400, "01", "Sai mã xác thực.")
+    return notification
+
+
+async def _judge(session: AsyncSession, outbox: Outbox, platform: PaymentPlatform,
+                 body: Any) -> Verdict:
+    notification = authentic(body, partner=platform.partner, secret=platform.shared_secret())
+    if isinstance(notification, Verdict):
+        return notification
     payment = await repository.by_reference(session, notification.reference, for_update=True)
     if payment is None:
         return Verdict("unknown_reference", 404, "04", "Không tìm thấy giao dịch.")

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Row
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from egov_shared.auth import Principal
@@ -123,9 +124,15 @@ async def create(session: AsyncSession, principal: Principal, body: ProcedureCre
     check_code(body.code)
     fields = _validated(body.model_dump(exclude={"code"}))
     _require_covers(principal, fields.agency_id)
+    exists = Conflict(f"Thủ tục {body.code} đã có.", code="procedure_exists")
     if await repository.get(session, body.code) is not None:
-        raise Conflict(f"Thủ tục {body.code} đã có.", code="procedure_exists")
-    await repository.insert_procedure(session, {"code": body.code, **fields.model_dump()})
+        raise exists
+    try:
+        async with session.begin_nested():
+            await repository.insert_procedure(session, {"code": body.code,
+                                                        **fields.model_dump()})
+    except IntegrityError as exc:  # a concurrent request created the same code
+        raise exists from exc
     return await _reread(session, body.code)
 
 

@@ -6,7 +6,14 @@ from fastapi import APIRouter, Depends, Request
 
 from egov_shared.app import SessionDep
 from egov_shared.auth import Principal, require_roles
-from egov_shared.errors import Conflict, Forbidden, NotFound, ValidationFailed, problem_responses
+from egov_shared.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    Unauthorized,
+    ValidationFailed,
+    problem_responses,
+)
 from svc_identity.access import access
 from svc_identity.admin import service
 from svc_identity.admin.schemas import ClientIn, ClientOut, ClientPatch, SigningKeyOut
@@ -17,7 +24,7 @@ from svc_identity.oidc.service import utc_now
 
 router = APIRouter(prefix="/api/v1/admin", tags=["administration"])
 ADMIN = access("admin")
-_ERRORS = problem_responses(Forbidden, NotFound, Conflict, ValidationFailed)
+_ERRORS = problem_responses(Unauthorized, Forbidden, NotFound, Conflict, ValidationFailed)
 
 
 async def _admin(principal: Principal = Depends(require_roles("admin"))) -> Principal:

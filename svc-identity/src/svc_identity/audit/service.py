@@ -13,7 +13,7 @@ from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from egov_shared.auth import Principal
-from svc_identity.audit import repository
+from svc_identity.audit import chain
 from svc_identity.models import AuditEvent
 
 Outcome = Literal["success", "failure", "denied"]
@@ -42,10 +42,14 @@ class Origin:
 class Actor:
     id: str | None = None
     kind: str | None = None
+    name: str | None = None
 
     @classmethod
     def of(cls, principal: Principal | None) -> Actor:
-        return cls(principal.subject, principal.kind) if principal else cls()
+        if principal is None:
+            return cls()
+        name = principal.claims.get("name") or principal.username
+        return cls(principal.subject, principal.kind, str(name)[:255] if name else None)
 
 
 async def record(
@@ -53,11 +57,12 @@ async def record(
     actor: Actor | None = None, target_type: str | None = None, target_id: str | None = None,
     agency_id: str | None = None, details: dict[str, Any] | None = None,
 ) -> None:
-    """One audit entry. ``details`` must hold no secret (no password, token or key)."""
+    """One audit entry, chained. ``details`` must hold no secret (no password, token or
+    key)."""
     actor = actor or Actor()
-    await repository.add_event(session, AuditEvent(
+    await chain.append(session, [AuditEvent(
         at=datetime.now(UTC), action=action, outcome=outcome, actor_id=actor.id,
-        actor_kind=actor.kind, target_type=target_type, target_id=target_id,
-        agency_id=agency_id, ip=origin.ip, user_agent=origin.user_agent,
+        actor_kind=actor.kind, actor_name=actor.name, target_type=target_type,
+        target_id=target_id, agency_id=agency_id, ip=origin.ip, user_agent=origin.user_agent,
         request_id=origin.request_id, details=details or {},
-    ))
+    )])

@@ -57,7 +57,7 @@ async def _authorization(session: AsyncSession, params: dict[str, str]
 
 
 @router.get("/oauth2/national/start", response_class=HTMLResponse,
-            openapi_extra=access("public"))
+            openapi_extra=access("public"), responses=pages.PAGE_RESPONSES)
 async def national_start(request: Request, session: SessionDep, settings: SettingsDep,
                          box: SecretBoxDep) -> Response:
     """Access: public. From the login page to the national identity provider, carrying the
@@ -109,7 +109,7 @@ def _finished(response: Response) -> Response:
 
 
 @router.get("/oauth2/national/callback", response_class=HTMLResponse,
-            openapi_extra=access("public"))
+            openapi_extra=access("public"), responses=pages.PAGE_RESPONSES)
 async def national_callback(request: Request, session: SessionDep, settings: SettingsDep,
                             runtime: RuntimeDep, box: SecretBoxDep) -> Response:
     """Access: public. The national provider's redirect back: the ID token is verified, the

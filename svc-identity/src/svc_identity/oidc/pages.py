@@ -7,6 +7,7 @@ never cached (they carry the request's state).
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi.responses import HTMLResponse
@@ -140,3 +141,13 @@ def error_page(message: str, *, status: int = 400) -> HTMLResponse:
         "bộ phận hỗ trợ.</p>"
     )
     return _page("Lỗi đăng nhập – Dịch vụ công trực tuyến", body, status)
+
+
+_HTML: dict[str, Any] = {"text/html": {"schema": {"type": "string"}}}
+# The OpenAPI ``responses`` of the browser-facing pages besides their 200 page.
+PAGE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    302: {"description": "Back to the application (``redirect_uri``) or on to the provider"},
+    400: {"description": "A Vietnamese error page: the request is not valid", "content": _HTML},
+    503: {"description": "A Vietnamese error page: the national provider is unreachable",
+          "content": _HTML},
+}

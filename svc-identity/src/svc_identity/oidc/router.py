@@ -98,7 +98,8 @@ async def _code_redirect(session: AsyncSession, auth: AuthorizationRequest, sso:
                                         "iss": settings.token_issuer})
 
 
-@router.get("/oauth2/authorize", response_class=HTMLResponse, openapi_extra=access("public"))
+@router.get("/oauth2/authorize", response_class=HTMLResponse, openapi_extra=access("public"),
+            responses=pages.PAGE_RESPONSES)
 async def authorize_form(request: Request, session: SessionDep,
                          settings: SettingsDep) -> Response:
     """Access: public. With a live single sign-on session, straight back to the app with a
@@ -120,7 +121,8 @@ async def authorize_form(request: Request, session: SessionDep,
                             national_login=settings.national_login)
 
 
-@router.post("/oauth2/authorize", response_class=HTMLResponse, openapi_extra=access("public"))
+@router.post("/oauth2/authorize", response_class=HTMLResponse, openapi_extra=access("public"),
+            responses=pages.PAGE_RESPONSES)
 async def authorize_submit(request: Request, session: SessionDep, settings: SettingsDep,
                            runtime: RuntimeDep, box: SecretBoxDep) -> Response:
     """Access: public. The login form's steps: the password, then (when needed) the TOTP
@@ -169,7 +171,8 @@ async def _render_step(session: AsyncSession, step: signin.Step, auth: Authoriza
     return response
 
 
-@router.get("/oauth2/logout", response_class=HTMLResponse, openapi_extra=access("public"))
+@router.get("/oauth2/logout", response_class=HTMLResponse, openapi_extra=access("public"),
+            responses=pages.PAGE_RESPONSES)
 async def logout(request: Request, session: SessionDep, settings: SettingsDep,
                  keyring: KeyRingDep) -> Response:
     """Access: public (OIDC RP-Initiated Logout 1.0). Ends the browser's single sign-on
@@ -182,7 +185,8 @@ async def logout(request: Request, session: SessionDep, settings: SettingsDep,
     return await _logout(request, session, params, settings, keyring)
 
 
-@router.post("/oauth2/logout", response_class=HTMLResponse, openapi_extra=access("public"))
+@router.post("/oauth2/logout", response_class=HTMLResponse, openapi_extra=access("public"),
+            responses=pages.PAGE_RESPONSES)
 async def logout_form(request: Request, session: SessionDep, settings: SettingsDep,
                       keyring: KeyRingDep) -> Response:
     """Access: public. The same logout, with its parameters in a form body."""

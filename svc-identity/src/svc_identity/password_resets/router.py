@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
 
 from egov_shared.app import SessionDep
-from egov_shared.auth import PrincipalDep
-from egov_shared.errors import Unauthorized, ValidationFailed, problem_responses
+from egov_shared.auth import Principal, require_kind
+from egov_shared.errors import Forbidden, Unauthorized, ValidationFailed, problem_responses
 from svc_identity.access import access
 from svc_identity.audit.service import Origin
 from svc_identity.deps import MailerDep, SettingsDep
@@ -15,9 +17,12 @@ from svc_identity.password_resets import service
 from svc_identity.password_resets.schemas import PasswordChange, ResetConfirm, ResetRequest
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
+# a person with a password: a partner system's token (a client) has no account to change
+PersonDep = Annotated[Principal, Depends(require_kind("citizen", "business", "official"))]
 
 
 @router.post("/password-resets", status_code=202, openapi_extra=access("public"),
+             response_class=Response,
              responses=problem_responses(ValidationFailed))
 async def request_password_reset(body: ResetRequest, request: Request, session: SessionDep,
                                  settings: SettingsDep, mailer: MailerDep) -> Response:
@@ -39,8 +44,8 @@ async def confirm_password_reset(body: ResetConfirm, request: Request,
 
 
 @router.post("/me/password", status_code=204, openapi_extra=access("authenticated"),
-             responses=problem_responses(Unauthorized, ValidationFailed))
-async def change_password(body: PasswordChange, request: Request, principal: PrincipalDep,
+             responses=problem_responses(Unauthorized, Forbidden, ValidationFailed))
+async def change_password(body: PasswordChange, request: Request, principal: PersonDep,
                           session: SessionDep) -> Response:
     """Access: authenticated (a person, for their own account). Every other session and
     refresh token of the account ends."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
 from egov_shared.access import access
@@ -20,6 +20,7 @@ from egov_shared.errors import (
     problem_responses,
 )
 from egov_shared.timeutil import VN_TZ
+from svc_reporting import audit
 from svc_reporting.periodic import exports, repository, service
 from svc_reporting.periodic import schemas as s
 from svc_reporting.periodic.pdf import to_pdf
@@ -120,11 +121,13 @@ async def list_reports(
 
 @router.get("/periodic/{report_id}.{fmt}", openapi_extra=access("official"),
             responses=problem_responses(Unauthorized, Forbidden, NotFound, ValidationFailed))
-async def export(report_id: ReportId, fmt: Format, session: SessionDep,
+async def export(report_id: ReportId, fmt: Format, request: Request, session: SessionDep,
                  principal: ReaderDep) -> Response:
     """Access: as reading the report. The report as a file: ``.json``, ``.csv`` (UTF-8 with
-    BOM), ``.xlsx`` or ``.pdf``, named with its period and version."""
+    BOM), ``.xlsx`` or ``.pdf``, named with its period and version; recorded in the audit
+    log."""
     row = await service.found(session, report_id, principal.covers_agency)
+    await audit.report_exported(request, session, principal, report_id, fmt)
     report = service.report(row)
     body = await run_in_threadpool(RENDERERS[fmt], report)
     name = exports.file_name(report, fmt)
@@ -134,10 +137,11 @@ async def export(report_id: ReportId, fmt: Format, session: SessionDep,
 
 @router.get("/periodic/{report_id}/export", openapi_extra=access("official"),
             responses=problem_responses(Unauthorized, Forbidden, NotFound, ValidationFailed))
-async def export_as(report_id: ReportId, session: SessionDep, principal: ReaderDep,
+async def export_as(report_id: ReportId, request: Request, session: SessionDep,
+                    principal: ReaderDep,
                     format: Annotated[Format, Query()] = "json") -> Response:
     """Access: as reading the report. The same files as ``/periodic/{id}.{format}``."""
-    return await export(report_id, format, session, principal)
+    return await export(report_id, format, request, session, principal)
 
 
 @router.get("/periodic/{report_id}", response_model=s.Report,

@@ -39,7 +39,8 @@ export async function myDossiers({ query, navigate }) {
   const filtered = Boolean(q || status);
   const waiting = rows.filter((d) => TODO[d.status_code]);
   return h("div", {},
-    pageHeader("Hồ sơ của tôi", linkButton("#/thu-tuc", "Nộp hồ sơ mới")),
+    pageHeader("Hồ sơ của tôi", linkButton("#/thu-tuc", "Nộp hồ sơ mới"),
+      linkButton("#/ho-so-cua-toi/truy-cap", "Lịch sử truy cập", "btn ghost")),
     waiting.length ? notice(`Có ${waiting.length} hồ sơ đang chờ bạn thực hiện: ${waiting.map((d) => `${d.code} (${TODO[d.status_code].toLowerCase()})`).join("; ")}.`, "warn") : null,
     section("Tìm hồ sơ", filters),
     h("section", { class: "card", "aria-labelledby": "hs-list" },

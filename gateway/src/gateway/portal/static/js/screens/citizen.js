@@ -7,6 +7,7 @@ import { busy, clear, field, h, notice, pageHeader, problemBox, section } from "
 import { catalogue, procedureDetail } from "./citizen-catalogue.js";
 import { submitDossier } from "./citizen-submit.js";
 import { myDossiers } from "./citizen-dossiers.js";
+import { routes as accessRoutes } from "./citizen-access.js";
 import { dossierDetail } from "./citizen-detail.js";
 import { PAYMENT_KEY } from "./citizen-payment.js";
 import { vnError } from "./citizen-common.js";
@@ -24,6 +25,7 @@ export const routes = [
   { path: "/nop-ho-so/:code", title: "Nộp hồ sơ trực tuyến", access: "citizen",
     render: submitDossier },
   { path: "/ho-so-cua-toi", title: "Hồ sơ của tôi", access: "citizen", render: myDossiers },
+  ...accessRoutes, // before "/ho-so-cua-toi/:code": "truy-cap" is not a dossier's code
   { path: "/ho-so-cua-toi/:code", title: (ctx) => `Hồ sơ ${ctx.params.code}`, access: "citizen",
     render: dossierDetail },
 ];

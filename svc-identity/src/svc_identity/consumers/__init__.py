@@ -1,0 +1,1 @@
+"""svc-identity's event handlers: the audit entries of the other services."""
