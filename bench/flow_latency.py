@@ -95,8 +95,9 @@ def main() -> None:
           f"p95 {pct(base, 95):7.2f} ms")
     print(f"  submit → counted by reporting  p50 {pct(measured, 50):7.2f} ms  "
           f"p95 {pct(measured, 95):7.2f} ms  max {max(measured) * 1000:7.2f} ms")
-    print(f"  ratio flow/baseline p50 {pct(measured, 50) / pct(base, 50):.1f}x; "
-          f"requirement max < 1000 ms: {'met' if max(measured) < 1 else 'NOT met'}")
+    print(f"  ratio flow/baseline p50 {pct(measured, 50) / pct(base, 50):.1f}x")
+    print(f"  {'PASS' if max(measured) < 1 else 'FAIL'}: max {max(measured) * 1000:.0f} ms vs "
+          f"counted within 1000 ms (information only)")
 
 
 if __name__ == "__main__":

@@ -92,9 +92,10 @@ def main() -> None:
     print(f"  portal home page, drawn          p50 {pct(portal, 50):7.1f} ms  "
           f"p95 {pct(portal, 95):7.1f} ms  max {max(portal):7.1f} ms")
     print(f"  ratio portal/baseline p50 {pct(portal, 50) / pct(base, 50):.1f}x; "
-          f"transferred {size / 1024:.1f} kB; requirement max < 1000 ms: "
-          f"{'met' if max(portal) < 1000 else 'NOT met'}, < 500 kB: "
-          f"{'met' if size < 500 * 1024 else 'NOT met'}")
+          f"transferred {size / 1024:.1f} kB")
+    print(f"  {'PASS' if max(portal) < 1000 else 'FAIL'}: max {max(portal):.0f} ms vs < 1000 ms; "
+          f"{'PASS' if size < 500 * 1024 else 'FAIL'}: {size / 1024:.1f} kB vs < 500 kB "
+          f"(information only)")
 
 
 if __name__ == "__main__":

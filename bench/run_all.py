@@ -60,7 +60,8 @@ class Outcome:
 
     @property
     def ratios(self) -> list[str]:
-        return [line.strip() for line in self.output.splitlines() if RATIO.search(line)]
+        return [line.strip() for line in self.output.splitlines()
+                if RATIO.search(line) and not VERDICT.search(line)]
 
 
 def command_version(*argv: str) -> str:
