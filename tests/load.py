@@ -157,7 +157,7 @@ async def exchange_documents(gateway: httpx.AsyncClient, ledger: Ledger,
             continue
         assert created.status_code == 201, created.text
         document_id = created.json()["id"]
-        await step(gateway, ledger, tokens["officer"], document_id, "submit", "submitted")
+        await step(gateway, ledger, tokens["officer"], document_id, "submit", "in_review")
         await step(gateway, ledger, tokens["leader"], document_id, "approve", "approved")
         await step(gateway, ledger, tokens["leader"], document_id, "sign", "signed")
         issued = await step(gateway, ledger, tokens["clerk"], document_id, "issue", "issued")
