@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, MetaData, event
+from sqlalchemy import BigInteger, Integer, MetaData, Table, event, false, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -98,3 +98,11 @@ def dialect_insert(session: AsyncSession) -> Any:
     """The dialect's ``insert`` construct: both PostgreSQL's and SQLite's have
     ``on_conflict_do_nothing`` / ``on_conflict_do_update`` (portable upserts)."""
     return pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
+
+
+async def take_sqlite_write_lock(session: AsyncSession, table: Table) -> None:
+    """SQLite has no row locks, and its driver reads outside a transaction until the first
+    write: a write that changes nothing (on ``table``) takes the database's one write lock now,
+    so that what is read next is the latest and stays so until commit."""
+    column = next(iter(table.primary_key.columns))
+    await session.execute(update(table).where(false()).values({column.name: column}))

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, false, func, insert, or_, select, update
+from sqlalchemy import Row, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from egov_shared.db import dialect_insert, dialect_name
+from egov_shared.db import dialect_insert, dialect_name, take_sqlite_write_lock
 from egov_shared.text import fold
 from svc_dossier.models import (
     dossier,
@@ -117,7 +117,7 @@ async def get_for_update(session: AsyncSession, code: str) -> Row[Any] | None:
     which has no row locks, takes its one write lock with a write that changes nothing (its
     driver reads outside a transaction until the first write)."""
     if dialect_name(session) == "sqlite":
-        await session.execute(update(dossier).where(false()).values(code=dossier.c.code))
+        await take_sqlite_write_lock(session, dossier)
     query = select(dossier).where(dossier.c.code == code).with_for_update()
     return (await session.execute(query)).first()
 

@@ -11,14 +11,16 @@ import hashlib
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from egov_shared.db import dialect_name
+from egov_shared.db import dialect_name, take_sqlite_write_lock
 from svc_identity.audit import repository
 from svc_identity.models import AuditEvent
 
+AUDIT_TABLE = cast(Table, AuditEvent.__table__)
 GENESIS = "0" * 64  # the "previous hash" of entry 1
 LOCK_KEY = 0x61756469745F6C67  # "audit_lg": the one advisory lock of the audit chain
 FIELDS = ("action", "outcome", "actor_id", "actor_kind", "actor_name", "target_type",
@@ -47,7 +49,7 @@ async def lock(session: AsyncSession) -> None:
     if dialect_name(session) == "postgresql":
         await repository.advisory_xact_lock(session, LOCK_KEY)
     else:
-        await repository.take_write_lock(session)
+        await take_sqlite_write_lock(session, AUDIT_TABLE)
 
 
 async def append(session: AsyncSession, events: Sequence[AuditEvent]) -> None:

@@ -20,12 +20,6 @@ async def advisory_xact_lock(session: AsyncSession, key: int) -> None:
     await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
-async def take_write_lock(session: AsyncSession) -> None:
-    """SQLite: a write that changes nothing opens the write transaction (one writer at a
-    time), so that what is read next is the latest and stays so until commit."""
-    await session.execute(text("UPDATE audit_event SET seq = seq WHERE 1 = 0"))
-
-
 async def chain_head(session: AsyncSession) -> tuple[int, str] | None:
     """The last chained entry's place and hash."""
     row = (await session.execute(
