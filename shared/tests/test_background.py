@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from egov_shared.background import Repeating
+from egov_shared.background import Repeating, cancel_and_wait
 
 
 def rounds(answers: list[int | Exception], calls: list[int]) -> Callable[[], Awaitable[int]]:
@@ -55,3 +55,46 @@ async def test_wait_first_waits_before_the_first_round() -> None:
     await _let_it_run()
     await job.stop()
     assert calls == []
+
+
+async def test_a_stop_ends_a_task_that_swallowed_the_first_cancellation() -> None:
+    """Python 3.11's ``asyncio.wait_for`` loses a cancellation that arrives as its future
+    completes (the relay and nats-py use it in loops): one ``cancel()`` then leaves the loop
+    running, and a shutdown that awaited it once hung (seen in CI)."""
+    swallowed: list[int] = []
+
+    async def round_() -> int:
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            if not swallowed:  # as wait_for does when the inner future completes meanwhile
+                swallowed.append(1)
+                return 0
+            raise
+        return 0
+
+    job = Repeating("swallows", round_, interval=0)
+    job.start()
+    await _let_it_run()
+    async with asyncio.timeout(30):  # bounds a failing test; a hang is the failure
+        await job.stop()
+    assert swallowed == [1]
+
+
+async def test_a_task_that_never_ends_is_left_behind_after_the_bound() -> None:
+    released = asyncio.Event()
+
+    async def stubborn() -> None:
+        while not released.is_set():
+            try:
+                await released.wait()
+            except asyncio.CancelledError:
+                continue
+
+    task = asyncio.create_task(stubborn(), name="stubborn")
+    await _let_it_run()
+    async with asyncio.timeout(30):
+        await cancel_and_wait(task, give_up_after=0.2)
+    assert not task.done()  # left behind, and the shutdown went on
+    released.set()
+    await task

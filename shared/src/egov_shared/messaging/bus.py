@@ -13,7 +13,10 @@ from nats.js import JetStreamContext
 from nats.js.api import StorageType, StreamConfig
 from nats.js.errors import BadRequestError, NotFoundError
 
+from egov_shared.background import cancel_and_wait
 from egov_shared.events.contracts import STREAMS
+
+CLOSE_TIMEOUT_SECONDS = 5.0
 
 log = structlog.get_logger("egov.bus")
 
@@ -85,15 +88,14 @@ class EventBus:
         log.info("nats_reconnected")
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
+        await cancel_and_wait(self._task)
         if self._nc is not None:
             # Not drain(): every publish here already awaited its ack, and draining open pull
-            # subscriptions waits out its whole timeout.
+            # subscriptions waits out its whole timeout. Bounded: a server that went away
+            # mid-close must not hold the shutdown.
             with contextlib.suppress(Exception):
-                await self._nc.close()
+                async with asyncio.timeout(CLOSE_TIMEOUT_SECONDS):
+                    await self._nc.close()
 
 
 async def ensure_streams(js: JetStreamContext, *, replicas: int = 1) -> None:

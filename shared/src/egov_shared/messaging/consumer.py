@@ -9,7 +9,6 @@ sequence), with the same inbox, retries and dead letters."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,6 +21,7 @@ from pydantic import ValidationError
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from egov_shared.background import cancel_and_wait
 from egov_shared.db import dialect_insert
 from egov_shared.events.contracts import contract_for_type, dead_letter_subject, stream_for_subject
 from egov_shared.events.envelope import CloudEvent
@@ -132,17 +132,9 @@ class ConsumerRunner:
 
     async def stop(self) -> None:
         self._stopping = True
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            # nats-py's fetch can swallow a cancellation (it surfaces as a fetch timeout, and
-            # the loop would fetch on forever): cancel again until the task has ended.
-            while not task.done():
-                await asyncio.wait({task}, timeout=1.0)
-                if not task.done():
-                    task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        # nats-py's fetch can swallow a cancellation (it surfaces as a fetch timeout, and the
+        # loop would fetch on for ever): cancel_and_wait cancels again until the task ends.
+        await asyncio.gather(*(cancel_and_wait(task) for task in self._tasks))
 
     async def _run(self, sub: Subscription) -> None:
         backoff = 0.2

@@ -17,6 +17,7 @@ import structlog
 from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from egov_shared.background import cancel_and_wait
 from egov_shared.db import dialect_insert, dialect_name
 from egov_shared.events.contracts import EventContract
 from egov_shared.events.envelope import CloudEvent, new_event
@@ -147,10 +148,7 @@ class OutboxRelay:
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await cancel_and_wait(self._task)
 
     async def _run(self) -> None:
         await self.bus.wait_connected()
