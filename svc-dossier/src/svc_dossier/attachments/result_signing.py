@@ -18,7 +18,7 @@ from egov_shared.auth import Principal
 from egov_shared.errors import AppError, Forbidden, NotFound, ServiceUnavailable
 from egov_shared.timeutil import to_vn, utcnow
 from svc_dossier.attachments import repository
-from svc_dossier.attachments.service import RESULT_STATUSES, _check_status, _dossier
+from svc_dossier.attachments.service import RESULT_STATUSES, check_status, visible_dossier
 from svc_dossier.attachments.storage import BlobStore, safe_filename, spool, spool_dir_of
 from svc_dossier.forms.identity import Identity, SigningUnavailable
 from svc_dossier.forms.schemas import Stamp
@@ -44,11 +44,11 @@ async def sign_result(session: AsyncSession, store: BlobStore, caller: Caller, c
                       attachment_id: int) -> Row[Any]:
     """The signed copy of result ``attachment_id``, as a new result attachment."""
     principal = caller.principal
-    dossier = await _dossier(session, principal, code, lock=True)
+    dossier = await visible_dossier(session, principal, code, lock=True)
     if not (principal.has_role(SIGNER_ROLE) and principal.covers_agency(dossier.agency_id)):
         raise Forbidden("Chỉ lãnh đạo của cơ quan giải quyết hồ sơ ký số kết quả.",
                         code="leader_required")
-    _check_status(dossier, RESULT_STATUSES)
+    check_status(dossier, RESULT_STATUSES)
     result = await repository.get(session, dossier.id, attachment_id)
     if result is None:
         raise NotFound("Không có tệp đính kèm này.", code="attachment_not_found")

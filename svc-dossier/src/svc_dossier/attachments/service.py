@@ -84,7 +84,8 @@ def _source(principal: Principal, dossier: Row[Any], upload: Upload) -> tuple[st
     raise Forbidden("Bạn không thể đính kèm tệp vào hồ sơ này.", code="action_not_allowed")
 
 
-def _check_status(dossier: Row[Any], allowed: frozenset[int]) -> None:
+def check_status(dossier: Row[Any], allowed: frozenset[int]) -> None:
+    """409 ``attachments_closed`` unless the dossier's status is one of ``allowed``."""
     if dossier.status_code not in allowed:
         raise Conflict(f"Không thể thay đổi tệp đính kèm khi hồ sơ đang ở trạng thái "
                        f"“{STATUS_NAMES[dossier.status_code]}”.", code="attachments_closed",
@@ -108,8 +109,10 @@ async def _check_copies(session: AsyncSession, dossier: Row[Any],
                        code="too_many_copies", extra={"copies": copies})
 
 
-async def _dossier(session: AsyncSession, principal: Principal, code: str, *,
+async def visible_dossier(session: AsyncSession, principal: Principal, code: str, *,
                    lock: bool) -> Row[Any]:
+    """The dossier ``code`` if ``principal`` may see it (else 404), locked for an update when
+    ``lock``."""
     if not lock:
         return await load_visible(session, principal, code)
     row = await dossiers.get_for_update(session, code)
@@ -121,9 +124,9 @@ async def _dossier(session: AsyncSession, principal: Principal, code: str, *,
 async def plan_upload(session: AsyncSession, principal: Principal, code: str, upload: Upload,
                       *, cap: int, lock: bool = False) -> Plan:
     """Every check that needs no body: 404, 403, 409, 422 before a byte is read."""
-    dossier = await _dossier(session, principal, code, lock=lock)
+    dossier = await visible_dossier(session, principal, code, lock=lock)
     source, statuses = _source(principal, dossier, upload)
-    _check_status(dossier, statuses)
+    check_status(dossier, statuses)
     procedure = await procedures.get(session, dossier.procedure_code)
     if procedure is None:  # the foreign key rules it out
         raise NotFound(f"Không có thủ tục {dossier.procedure_code}.", code="procedure_not_found")
@@ -186,11 +189,11 @@ async def record_upload(session: AsyncSession, outbox: Outbox, store: BlobStore,
 async def reuse(session: AsyncSession, outbox: Outbox, *, principal: Principal, code: str,
                 component_code: str, document_id: int, cap: int) -> Row[Any]:
     """The applicant attaches a document of their own store: same blob, no new bytes."""
-    dossier = await _dossier(session, principal, code, lock=True)
+    dossier = await visible_dossier(session, principal, code, lock=True)
     if not _is_applicant(principal, dossier):
         raise Forbidden("Chỉ người nộp hồ sơ dùng lại giấy tờ trong kho của mình.",
                         code="not_the_applicant")
-    _check_status(dossier, APPLICANT_STATUSES)
+    check_status(dossier, APPLICANT_STATUSES)
     plan = await plan_upload(session, principal, code, Upload(component_code, None, None),
                              cap=cap)
     assert plan.component is not None  # a component upload always has one
@@ -233,11 +236,11 @@ async def delete(session: AsyncSession, principal: Principal, code: str,
                  attachment_id: int) -> None:
     """The applicant removes a file before reception. The blob stays: it is content-addressed
     and may be shared (the data store, another dossier)."""
-    dossier = await _dossier(session, principal, code, lock=True)
+    dossier = await visible_dossier(session, principal, code, lock=True)
     if not _is_applicant(principal, dossier):
         raise Forbidden("Chỉ người nộp hồ sơ xóa tệp trước khi hồ sơ được tiếp nhận.",
                         code="not_the_applicant")
-    _check_status(dossier, DELETE_STATUSES)
+    check_status(dossier, DELETE_STATUSES)
     row = await repository.get(session, dossier.id, attachment_id)
     if row is None:
         raise NotFound("Không có tệp đính kèm này.", code="attachment_not_found")
