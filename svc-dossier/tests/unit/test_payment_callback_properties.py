@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from svc_dossier.payments.protocol import Notification
+from svc_dossier.payments.protocol import Notification, checksum
 from svc_dossier.payments.service import Verdict, authentic
 
 PARTNER, SECRET = "H56", "bi-mat-chung"
@@ -83,6 +83,27 @@ class TestAlteredNotifications:
         assert isinstance(got, Verdict)
         expected = {"MaDoiTac": "unknown_partner"}.get(field, "invalid_checksum")
         assert got.outcome in (expected, "malformed")
+
+    @FAST
+    @given(notifications, st.sampled_from(["{} ", " {}", "0{}", "+{}", "{}.0"]))
+    def test_a_signed_amount_written_otherwise_is_refused(self, notification: Notification,
+                                                         pattern: str) -> None:
+        """The same number in other text (" 050000 " for 50000) is not what was signed."""
+        body = wire(notification)
+        got = check({**body, "SoTien": pattern.format(body["SoTien"])})
+        assert isinstance(got, Verdict) and got.outcome in ("invalid_checksum", "malformed")
+
+    @FAST
+    @given(notifications, st.sampled_from(["0{}", "{}"]))
+    def test_the_amount_is_checked_as_the_sender_wrote_and_signed_it(
+        self, notification: Notification, pattern: str
+    ) -> None:
+        body = wire(notification)
+        text = pattern.format(body["SoTien"])
+        values = [text if name == "SoTien" else ("" if body[name] is None else str(body[name]))
+                  for name in Notification.SIGNED]
+        got = check({**body, "SoTien": text, "MaXacThuc": checksum(values, SECRET)})
+        assert isinstance(got, Notification) and got.amount == notification.amount
 
     @FAST
     @given(notifications, st.text(max_size=130))

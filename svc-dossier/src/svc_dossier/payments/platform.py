@@ -53,11 +53,12 @@ class PaymentPlatform:
             else:
                 async with shared_http.client(timeout=self.timeout) as http:
                     response = await http.post(self.base_url + path, json=body)
-            parsed = answer.model_validate(response.json())
+            received = response.json()
+            parsed = answer.model_validate(received)
         except (httpx.HTTPError, ValueError) as exc:
             raise ServiceUnavailable("Nền tảng thanh toán không phản hồi.",
                                      code="payment_platform_unavailable") from exc
-        if not parsed.verifies(secret):
+        if not parsed.verifies(secret, received=received):
             raise ServiceUnavailable("Phản hồi của nền tảng thanh toán không đúng mã xác thực.",
                                      code="payment_platform_untrusted")
         return parsed

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Mapping
 from datetime import datetime
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -42,18 +43,30 @@ class Message(BaseModel):
 
     def signed_values(self) -> list[str]:
         data = self.model_dump(by_alias=True)
-        return ["" if data[name] is None else str(data[name]) for name in self.SIGNED]
+        return [_as_signed(data[name]) for name in self.SIGNED]
 
     def signed(self, secret: str) -> Message:
         return self.model_copy(update={"checksum_value": checksum(self.signed_values(), secret)})
 
-    def verifies(self, secret: str) -> bool:
-        expected = checksum(self.signed_values(), secret)
+    def verifies(self, secret: str, *, received: Mapping[str, Any] | None = None) -> bool:
+        """Whether ``MaXacThuc`` is right. With the body as ``received``, over the signed
+        fields' text as they came (a field left out counts as its default): the sender signed
+        its own text, and a reformatted value (`` 050000 `` for ``50000``) that parses to the
+        same number is not what it signed."""
+        values = self.signed_values()
+        if received is not None:
+            values = [_as_signed(received[name]) if name in received else value
+                      for name, value in zip(self.SIGNED, values, strict=True)]
+        expected = checksum(values, secret)
         # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError).
         return hmac.compare_digest(expected.encode(), self.checksum_value.encode())
 
     def wire(self) -> dict[str, object]:
         return self.model_dump(by_alias=True)
+
+
+def _as_signed(value: Any) -> str:
+    return "" if value is None else str(value)
 
 
 class InitRequest(Message):

@@ -131,7 +131,7 @@ def authentic(body: Any, *, partner: str, secret: str) -> Notification | Verdict
         return Verdict("malformed", 400, "98", "Bản tin không đúng định dạng.")
     if notification.partner != partner:
         return Verdict("unknown_partner", 400, "03", "Sai mã đối tác.")
-    if not notification.verifies(secret):
+    if not notification.verifies(secret, received=body):
         return Verdict("invalid_checksum", 400, "01", "Sai mã xác thực.")
     return notification
 
