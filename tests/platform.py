@@ -16,14 +16,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pyotp
 import pytest
 
-from egov_testing import Databases, NatsServer, free_port, port_open
+from egov_testing import Databases, NatsServer, eventually, free_port, port_open
 
 SERVICES = {  # name → (module, env prefix)
     "identity": ("svc_identity", "IDENTITY_"),
@@ -238,3 +238,20 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+
+
+async def complete_openapi(client: httpx.AsyncClient, *, timeout: float = 90.0) -> dict[str, Any]:
+    """The gateway's merged OpenAPI document once every service is in it. A service slow to
+    answer (a loaded machine) is left out for a few seconds (``x-missing-services``); tests that
+    walk every operation must not walk a partial document."""
+    document: dict[str, Any] = {}
+
+    async def complete() -> bool:
+        nonlocal document
+        document = (await client.get("/openapi.json")).json()
+        return not document["info"].get("x-missing-services")
+
+    if not await eventually(complete, timeout=timeout, interval=1.0):
+        raise AssertionError("the gateway's OpenAPI document still leaves out "
+                             f"{document['info'].get('x-missing-services')}")
+    return document

@@ -47,6 +47,7 @@ from tests.platform import (
     Platform,
     _post_form,
     bearer,
+    complete_openapi,
     login,
     register_citizen,
     running,
@@ -304,7 +305,7 @@ def platform(tmp_path_factory: pytest.TempPathFactory,
 async def observed(platform: Platform) -> dict[str, Any]:
     async with httpx.AsyncClient(base_url=platform.gateway, timeout=60) as api:
         world = await prepare(api)
-        document = (await api.get("/openapi.json")).json()
+        document = await complete_openapi(api)
         return {"cells": await observe(api, world), "operations": operations_of(document),
                 "missing_services": document["info"].get("x-missing-services", [])}
 

@@ -12,7 +12,9 @@ portal's partner client (client_credentials). The random examples are sent as so
 from the same people, and sent again with the path naming things that exist (a dossier the
 citizen submitted, an agency, an official), so that they reach past the 404. The operations
 that could spoil the demo for the others run last (``LAST``); none is left out.
-``EGOV_FUZZ_SEED`` replays a run (its seed is printed with any failure)."""
+``make test`` uses one fixed seed (the same examples for the same code: CI does not fail at
+random); ``make fuzz`` a new random one each run; ``EGOV_FUZZ_SEED`` replays a run (its seed is
+printed with any failure)."""
 
 from __future__ import annotations
 
@@ -40,13 +42,24 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.platform import DEMO_PASSWORD, Platform, bearer, login, register_citizen
+from tests.platform import (
+    DEMO_PASSWORD,
+    Platform,
+    bearer,
+    complete_openapi,
+    login,
+    register_citizen,
+)
 from tests.portal.browser import login_with_second_factor
 
 pytestmark = pytest.mark.e2e
 
 EXAMPLES = int(os.environ.get("EGOV_FUZZ_EXAMPLES", "5"))
-SEED = int(os.environ.get("EGOV_FUZZ_SEED", str(random.randrange(2**32))))
+# `make test` fuzzes with one fixed seed, so that CI gives the same answer for the same code;
+# `make fuzz` (EGOV_FUZZ_RANDOM=1) draws a new one each run to explore further.
+FIXED_SEED = 20261129
+SEED = int(os.environ.get("EGOV_FUZZ_SEED") or (
+    random.randrange(2**32) if os.environ.get("EGOV_FUZZ_RANDOM") else FIXED_SEED))
 LLTP = "2.000748.000.00.00.H56"  # Cấp Phiếu lý lịch tư pháp, at Sở Tư pháp (H56.14)
 PARTNER = ("cong-dvc-quoc-gia-mo-phong", DEMO_PASSWORD)  # the national portal's demo client
 OFFICIALS = ("motcua.stp", "chuyenvien", "vanthu", "baocao")
@@ -88,8 +101,18 @@ def problem_json_for_api_errors(ctx: Any, response: schemathesis.Response,
     return None
 
 
+def invalid_data_refused(ctx: Any, response: schemathesis.Response,
+                         case: schemathesis.Case) -> bool | None:
+    """Schemathesis's ``negative_data_rejection``, with 413 counted as a refusal: an invalid
+    body over the size limit (a string past its maxLength, repeated) is refused for its size
+    before anything reads it, and schemathesis's list of refusals leaves 413 out."""
+    if response.status_code == 413:
+        return None
+    return negative_data_rejection(ctx, response, case)
+
+
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance, negative_data_rejection, problem_json_for_api_errors]
+          response_schema_conformance, invalid_data_refused, problem_json_for_api_errors]
 
 
 @dataclass
@@ -223,6 +246,7 @@ class TestEveryOperationWithEveryRole:
     async def test_no_server_error_and_every_answer_as_documented(
         self, gateway: httpx.AsyncClient, platform: Platform
     ) -> None:
+        await complete_openapi(gateway)  # the fuzzer then reads it from the gateway's cache
         tokens = await tokens_of_every_role(gateway)
         known = await known_things(gateway, tokens)
         findings = Findings()

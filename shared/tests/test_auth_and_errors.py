@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Query, Request
 from pydantic import BaseModel
 
+from egov_shared.app import refuse_repeated_query
 from egov_shared.auth import PrincipalDep, TokenVerifier
 from egov_shared.errors import (
     Conflict,
@@ -14,6 +17,7 @@ from egov_shared.errors import (
     document_framework_errors,
     install_error_handlers,
 )
+from egov_shared.timeutil import Moment
 from egov_testing import TestIssuer
 
 
@@ -180,3 +184,58 @@ class TestFrameworkErrorsDocumented:
                                   headers={"content-type": "application/json"})
         assert r.status_code == 400
         assert r.headers["content-type"] == "application/problem+json"
+
+
+class TestQueryParameters:
+    """What a client writes in a query means one thing: a parameter taken as one value and sent
+    twice is refused (the framework would keep the last), and a moment must be ISO 8601 text
+    with its offset (pydantic reads "-414" as Unix seconds)."""
+
+    @pytest.fixture
+    def client(self) -> httpx.AsyncClient:
+        app = FastAPI(dependencies=[Depends(refuse_repeated_query)])
+        install_error_handlers(app)
+
+        def paging(limit: int = 10) -> int:
+            return limit
+
+        @app.get("/events")
+        async def events(action: str | None = None, since: Moment | None = None,
+                         tag: Annotated[list[str] | None, Query()] = None,
+                         limit: int = Depends(paging)) -> dict[str, Any]:
+            return {"action": action, "since": since.isoformat() if since else None,
+                    "tag": tag, "limit": limit}
+
+        @app.get("/raw")
+        async def raw(request: Request) -> dict[str, Any]:  # parses its query itself
+            return {"pairs": request.query_params.multi_items()}
+
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        return httpx.AsyncClient(transport=transport, base_url="http://t")
+
+    @pytest.mark.parametrize("query", [
+        "action=a&action=b", "limit=1&limit=2",
+        "since=2026-11-29T08:00:00%2B07:00&since=2026-11-30T08:00:00%2B07:00"])
+    async def test_a_single_valued_parameter_sent_twice_is_refused(
+        self, client: httpx.AsyncClient, query: str
+    ) -> None:
+        answer = await client.get(f"/events?{query}")
+        assert answer.status_code == 422, answer.text
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert answer.json()["code"] == "repeated_query_parameter"
+
+    async def test_list_parameters_and_other_operations_take_repeats(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        answer = await client.get("/events?tag=a&tag=b&action=x")
+        assert answer.status_code == 200 and answer.json()["tag"] == ["a", "b"]
+        assert (await client.get("/raw?x=1&x=2")).json()["pairs"] == [["x", "1"], ["x", "2"]]
+
+    @pytest.mark.parametrize("since", ["-414", "1764374400", "2026-11-29T08:00:00", "hôm qua"])
+    async def test_a_moment_is_iso_text_with_its_offset(
+        self, client: httpx.AsyncClient, since: str
+    ) -> None:
+        answer = await client.get("/events", params={"since": since})
+        assert answer.status_code == 422, answer.text
+        good = await client.get("/events", params={"since": "2026-11-29T08:00:00+07:00"})
+        assert good.json()["since"] == "2026-11-29T08:00:00+07:00"

@@ -1,8 +1,9 @@
-"""The portal's whole story in one browser session each for four people: a citizen registers
-and submits a dossier; the department's desk receives it, the processing officer hands it to
-the unit, the leader signs the result PDF with their certificate and approves it, the desk
-returns it; the citizen sees the
-result and rates the service; and the reporting officer's dashboard shows it all happened."""
+"""The portal's whole story in one browser session each for five people: a citizen registers
+and submits a dossier; the provincial service centre's desk (``motcua``, H56.20) receives it and
+passes it on to the department, whose processing officer hands it to the unit; the leader signs
+the result PDF with their certificate and approves it; the centre's desk returns it; the
+citizen sees the result and rates the service; and the reporting officer's dashboard shows it
+all happened."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from tests.portal.browser import DEMO_TOTP_SECRET, Portal, sign_in
 from tests.portal.test_citizen import CCCD, LLTP, TOKHAI, pdf
 from tests.portal.test_dashboard import SLOW, submitted
 from tests.portal.test_officer import (
-    DESK,
+    DEPARTMENT,
     UNIT,
     act,
     approve_with_result,
@@ -29,6 +30,7 @@ from tests.portal.test_officer import (
 from tests.test_forms_e2e import validate
 
 pytestmark = pytest.mark.e2e
+CENTRE_DESK = "motcua"  # one-stop-shop officer of the service centre, LLTP's reception desk
 
 
 async def figure(page: Page, kpi: str) -> int:
@@ -96,11 +98,17 @@ class TestJourney:
             await portal.shot(citizen, "hanh-trinh-1-da-nop")
 
             await desk.goto("/")
-            await sign_in(desk, DESK, DEMO_PASSWORD)
+            await sign_in(desk, CENTRE_DESK, DEMO_PASSWORD)
             await desk.goto("/#/xu-ly?hang=moi")
             await desk.get_by_role("link", name=code).click()
             await act(desk, "receive", "Tiếp nhận hồ sơ")
             await expect_status(desk, "Được tiếp nhận")
+            await expect(desk.locator("details[data-action='request-payment']")).to_have_count(0)
+            await act(desk, "hand-over", "Chuyển xử lý", {
+                "Chuyển đến đơn vị": DEPARTMENT, "Hạn xử lý của bước (ngày làm việc)": "8"},
+                shot=(portal, "hanh-trinh-1-trung-tam-chuyen-so"))
+            await expect_status(desk, "Đang xử lý")
+            await expect(desk.locator("details[data-action='hand-over']")).to_have_count(0)
 
             await officer.goto("/")
             await sign_in(officer, "chuyenvien", DEMO_PASSWORD)

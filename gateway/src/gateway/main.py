@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.middleware.cors import CORSMiddleware
 
-from egov_shared.app import RequestGuardMiddleware
+from egov_shared.app import RequestGuardMiddleware, refuse_repeated_query
 from egov_shared.errors import (
     ServiceUnavailable,
     install_error_handlers,
@@ -57,7 +57,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     # FastAPI's own /docs and /openapi.json would describe the gateway alone: off, replaced
     # by the merged document below.
     app = FastAPI(title=TITLE, version="0.1.0", lifespan=lifespan,
-                  docs_url=None, redoc_url=None, openapi_url=None)
+                  docs_url=None, redoc_url=None, openapi_url=None,
+                  dependencies=[Depends(refuse_repeated_query)])
     app.state.settings = settings
     app.state.upstreams = client
     app.state.token_verifier = guard.verifier  # the gateway's own partner endpoints

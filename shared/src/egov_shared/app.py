@@ -11,11 +11,12 @@ import signal
 import subprocess
 import sys
 import threading
+import types
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -27,7 +28,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from egov_shared.auth import JwksFetcher, TokenVerifier, http_jwks_fetcher
 from egov_shared.background import Repeating
 from egov_shared.db import create_engine, create_sessionmaker, warm_pool
-from egov_shared.errors import document_framework_errors, install_error_handlers, problem
+from egov_shared.errors import (
+    ValidationFailed,
+    document_framework_errors,
+    install_error_handlers,
+    problem,
+)
 from egov_shared.messaging.bus import EventBus
 from egov_shared.messaging.consumer import ConsumerRunner, Subscription
 from egov_shared.messaging.outbox import PENDING_FLAG, Outbox, OutboxRelay
@@ -126,6 +132,45 @@ def get_runtime(request: Request) -> ServiceRuntime:
 
 
 RuntimeDep = Annotated[ServiceRuntime, Depends(get_runtime)]
+
+
+async def refuse_repeated_query(request: Request) -> None:
+    """422 ``repeated_query_parameter`` when a query parameter the operation takes as one value
+    comes more than once (``?action=a&action=b``): the framework would silently keep the last,
+    and a filter the caller did not mean would apply. Operations that parse their query
+    themselves (the OIDC endpoints, RFC 6749 §3.1) declare none and keep their own rule."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None or not request.url.query:
+        return
+    single = _single_valued(dependant)
+    seen: set[str] = set()
+    for name, _value in request.query_params.multi_items():
+        if name in single and name in seen:
+            raise ValidationFailed(f"Tham số {name} chỉ được gửi một lần.",
+                                   code="repeated_query_parameter", extra={"parameter": name})
+        seen.add(name)
+
+
+def _single_valued(dependant: Any) -> frozenset[str]:
+    """The query parameters an operation (and its dependencies) takes as one value each."""
+    names: set[str] = set()
+    pending = [dependant]
+    while pending:
+        current = pending.pop()
+        names.update(param.alias for param in current.query_params
+                     if not _is_sequence(param.field_info.annotation))
+        pending.extend(current.dependencies)
+    return frozenset(names)
+
+
+def _is_sequence(annotation: Any) -> bool:
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        return _is_sequence(get_args(annotation)[0])
+    if origin in (Union, types.UnionType):
+        return any(_is_sequence(arg) for arg in get_args(annotation))
+    return origin in (list, set, tuple, frozenset) or annotation in (list, set, tuple, frozenset)
 
 
 class RequestGuardMiddleware:
@@ -247,7 +292,8 @@ def create_service_app(
             await runtime.bus.close()
             await runtime.engine.dispose()
 
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan,
+                  dependencies=[Depends(refuse_repeated_query)])
     install_error_handlers(app)
     framework_openapi = app.openapi
     app.openapi = lambda: document_framework_errors(framework_openapi())  # type: ignore[method-assign]

@@ -2,10 +2,35 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
+from pydantic import AfterValidator, BeforeValidator
+
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
+
+
+def _iso_text_only(value: Any) -> Any:
+    """Pydantic reads a number, or a text of digits, as Unix seconds ("-414" is a moment of
+    1969): a moment sent by a client must be written out, ISO 8601 with its offset."""
+    if isinstance(value, datetime):
+        return value
+    if not (isinstance(value, str) and _ISO_MOMENT.match(value)):
+        raise ValueError("expected an ISO 8601 date and time, e.g. 2026-11-29T08:00:00+07:00")
+    return value
+
+
+def _with_offset(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("the time needs its offset, e.g. +07:00")
+    return value
+
+
+# A moment a client sends (a query parameter, a body field): ISO 8601 text with its offset.
+Moment = Annotated[datetime, BeforeValidator(_iso_text_only), AfterValidator(_with_offset)]
 
 
 def utcnow() -> datetime:

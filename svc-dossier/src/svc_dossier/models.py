@@ -58,6 +58,9 @@ procedure = Table(
     Column("updated_at", DateTime(timezone=True), nullable=True),
     Column("field_code", String(64), nullable=True),  # national MaLinhVuc
     Column("field_folded", Text, nullable=False, server_default=text("''")),
+    # Nơi tiếp nhận: the one-stop shop that receives the dossiers and returns the results (the
+    # provincial service centre for the departments' procedures); NULL: the agency's own desk.
+    Column("reception_agency_id", String(35), nullable=True),
 )
 
 # Hồ sơ: a dossier from submission to returned result.
@@ -84,7 +87,12 @@ dossier = Table(
     # The unit holding the dossier after a hand-over (a sub-unit of agency_id): its officers
     # see it and work on it too. NULL while the receiving agency holds it.
     Column("current_unit", String(35), nullable=True),
+    # The one-stop shop that received it for agency_id (the procedure's reception agency at
+    # submission): its one-stop officers see it, receive it, pass it on and return the result.
+    Column("reception_agency_id", String(35), nullable=True),
     Index("ix_dossier_agency_submitted", "agency_id", "submitted_at"),
+    Index("ix_dossier_reception_agency", "reception_agency_id", "status_code",
+          postgresql_ops={"reception_agency_id": "varchar_pattern_ops"}),
     Index("ix_dossier_current_unit", "current_unit",
           postgresql_ops={"current_unit": "varchar_pattern_ops"}),
     # Officers' queues and the search (migration 0010). The trigram index is GIN on PostgreSQL;

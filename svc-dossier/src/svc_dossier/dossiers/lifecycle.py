@@ -23,7 +23,7 @@ from svc_dossier.calendar.service import calendar_for, extend_for_pause
 from svc_dossier.datastore import service as datastore
 from svc_dossier.dossiers import repository, schemas
 from svc_dossier.dossiers.deadlines import aware, due_at_for, timeliness
-from svc_dossier.dossiers.service import can_see
+from svc_dossier.dossiers.service import can_see, is_reception_officer, works_on
 from svc_dossier.dossiers.state import (
     ACTION_NAMES,
     APPLICANT,
@@ -137,8 +137,28 @@ def may_act(actor: Actor, row: Row[Any], transition: Transition) -> bool:
     return bool(actor.roles & transition.actors)
 
 
+# What the reception desk of another agency (the service centre's one-stop shop) does with a
+# dossier it received: receive or refuse it, ask for and take in a supplement, pass it on to
+# the responsible agency once (hand-over from "received"), take a payment, return the result.
+RECEPTION_ACTIONS = frozenset({Action.RECEIVE, Action.REFUSE, Action.REQUEST_SUPPLEMENT,
+                               Action.SUPPLEMENT, Action.PAYMENT_RECEIVED, Action.RETURN_RESULT})
+
+
+def at_reception_only(actor: Actor, row: Row[Any]) -> bool:
+    """The actor reaches the dossier only as an officer of its reception desk."""
+    return (actor.principal is not None and actor.kind == "official"
+            and not works_on(actor.principal, row)
+            and is_reception_officer(actor.principal, row.reception_agency_id))
+
+
 def _check(actor: Actor, row: Row[Any], action: Action, transition: Transition) -> None:
-    if not may_act(actor, row, transition):
+    if at_reception_only(actor, row):
+        passes_on = action is Action.HAND_OVER and row.status_code == Status.RECEIVED
+        if not (action in RECEPTION_ACTIONS or passes_on):
+            raise Forbidden(f"Bộ phận tiếp nhận không {ACTION_NAMES[action]} đối với hồ sơ này: "
+                            f"việc này do {row.agency_id} thực hiện.",
+                            code="action_not_allowed", extra={"action": action.value})
+    elif not may_act(actor, row, transition):
         raise Forbidden(f"Bạn không có quyền {ACTION_NAMES[action]} đối với hồ sơ này.",
                         code="action_not_allowed", extra={"action": action.value})
     if row.status_code not in transition.sources:
@@ -218,7 +238,10 @@ async def _hand_over(ctx: Context, body: schemas.HandOver) -> Change:
                                code="agency_outside_dossier")
     hops = await repository.hops_of(ctx.session, ctx.dossier.id)
     current = hops[-1] if hops and hops[-1].handed_on_at is None else None
-    holder = current.to_agency_id if current else root
+    # Passed on by the reception desk (the service centre), the first hop leaves the desk.
+    desk = None if hops else at_reception_only(ctx.actor, ctx.dossier)
+    holder = (current.to_agency_id if current
+              else ctx.dossier.reception_agency_id if desk else root)
     if target == holder:
         raise ValidationFailed("Hồ sơ đang ở chính đơn vị này.", code="same_unit")
     if current is not None:

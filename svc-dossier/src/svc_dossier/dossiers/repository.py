@@ -57,7 +57,8 @@ class DossierFilter:
 
     applicant_account_id: str | None = None
     agency_subtrees: tuple[str, ...] = ()  # each narrows further (caller's, then asked)
-    holder_subtrees: tuple[str, ...] = ()  # same, by receiving agency OR the holding unit
+    holder_subtrees: tuple[str, ...] = ()  # same, by responsible agency OR the holding unit
+    with_reception: bool = False  # holder_subtrees also match the reception agency
     q: str | None = None
     status_codes: frozenset[int] | None = field(default=None)
     due_after: datetime | None = None
@@ -99,7 +100,10 @@ async def search(
     for subtree in where.agency_subtrees:
         query = query.where(_in_subtree(subtree))
     for subtree in where.holder_subtrees:
-        query = query.where(_held_in_subtree(subtree))
+        held = _held_in_subtree(subtree)
+        if where.with_reception:
+            held = or_(held, _in_subtree(subtree, dossier.c.reception_agency_id))
+        query = query.where(held)
     if where.q:
         query = query.where(dossier.c.search_text.contains(fold(where.q), autoescape=True))
     if where.status_codes is not None:

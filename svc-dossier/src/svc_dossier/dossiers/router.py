@@ -62,7 +62,8 @@ def to_dossier(row: Row[Any]) -> Dossier:
     if applicant is None and row.applicant_id_number:
         applicant = {"id_number": row.applicant_id_number,
                      "full_name": row.applicant_name or row.applicant_id_number}
-    return Dossier(**_dates(row), channel=row.channel, form_data=form,
+    return Dossier(**_dates(row), reception_agency_id=row.reception_agency_id,
+                   channel=row.channel, form_data=form,
                    applicant=Applicant.model_validate(applicant) if applicant else None,
                    representative=(Representative.model_validate(representative)
                                    if representative else None),
@@ -83,7 +84,8 @@ async def submit_dossier(
     idempotency_key: Annotated[str | None, Header(max_length=255)] = None,
 ) -> Dossier:
     """Access: citizens and businesses (online, for themselves); one-stop-shop officers
-    (counter or post, for an applicant, within their agency subtree). Honours
+    (counter or post, for an applicant, within their agency subtree, or at the procedure's
+    reception desk: the service centre files for the departments). Honours
     ``Idempotency-Key``: a replay answers the same dossier and creates nothing."""
     if idempotency_key:
         replayed = await service.replay_idempotent(
@@ -117,8 +119,9 @@ async def list_dossiers(
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[Dossier]:
     """Access: citizens and businesses see their own dossiers (``queue`` is 403
-    ``queue_for_officers``); officers those of their agency subtree, or of ``agency`` inside it
-    (outside: 403 ``agency_not_covered``). Newest first; ``due_soon`` and ``overdue`` due first."""
+    ``queue_for_officers``); officers those of their agency subtree (one-stop officers also
+    those their desk received for another agency), or of ``agency`` inside it (outside: 403
+    ``agency_not_covered``). Newest first; ``due_soon`` and ``overdue`` due first."""
     rows = await service.list_dossiers(
         session, principal, queue=queue, agency=agency, q=q, status_code=status_code,
         due_within_hours=due_within_hours, limit=limit, offset=offset)
@@ -131,8 +134,9 @@ async def list_dossiers(
 async def get_dossier(code: str, request: Request, session: SessionDep,
                       principal: PrincipalDep) -> Dossier:
     """Access: the applicant; officers of the dossier's agency subtree or of the unit holding
-    it. Others get 404. Once decided, with the decision's result. An official's read is
-    recorded in the audit log (the applicant sees it)."""
+    it; one-stop-shop officers of its reception desk. Others get 404. Once decided, with the
+    decision's result. An official's read is recorded in the audit log (the applicant sees
+    it)."""
     row = await service.load_visible(session, principal, code)
     await audit.dossier_read(request, session, principal, code)
     dossier = to_dossier(row)
@@ -202,7 +206,8 @@ async def _act(session: SessionDep, runtime: RuntimeDep, principal: PrincipalDep
              openapi_extra=access("official"), responses=ACTION_ERRORS)
 async def receive(code: str, session: SessionDep, runtime: RuntimeDep, principal: PrincipalDep,
                   body: schemas.ActionBody | None = None) -> Dossier:
-    """Access: one-stop-shop officers of the dossier's agency subtree. 1 → 2; sets the due
+    """Access: one-stop-shop officers of the dossier's agency subtree or reception desk
+    (nơi tiếp nhận, e.g. the service centre). 1 → 2; sets the due
     time from the procedure (online duration, after-15:00 rule, working calendar)."""
     return await _act(session, runtime, principal, code, Action.RECEIVE,
                       body or schemas.ActionBody())
@@ -212,7 +217,8 @@ async def receive(code: str, session: SessionDep, runtime: RuntimeDep, principal
              openapi_extra=access("official"), responses=ACTION_ERRORS)
 async def refuse(code: str, body: schemas.Refusal, session: SessionDep, runtime: RuntimeDep,
                  principal: PrincipalDep) -> Dossier:
-    """Access: one-stop-shop officers of the dossier's agency subtree. 1 or 2 → 3 (form 03)."""
+    """Access: one-stop-shop officers of the dossier's agency subtree or reception desk.
+    1 or 2 → 3 (form 03)."""
     return await _act(session, runtime, principal, code, Action.REFUSE, body)
 
 
@@ -220,8 +226,9 @@ async def refuse(code: str, body: schemas.Refusal, session: SessionDep, runtime:
              openapi_extra=access("official"), responses=ACTION_ERRORS)
 async def request_supplement(code: str, body: schemas.SupplementRequest, session: SessionDep,
                              runtime: RuntimeDep, principal: PrincipalDep) -> Dossier:
-    """Access: one-stop-shop and processing officers of the dossier's agency subtree. 2 or 4
-    → 5, once per dossier (409 ``supplement_already_requested``); the clock pauses (form 02)."""
+    """Access: one-stop-shop and processing officers of the dossier's agency subtree;
+    one-stop-shop officers of its reception desk. 2 or 4 → 5, once per dossier (409
+    ``supplement_already_requested``); the clock pauses (form 02)."""
     return await _act(session, runtime, principal, code, Action.REQUEST_SUPPLEMENT, body)
 
 
@@ -230,8 +237,8 @@ async def request_supplement(code: str, body: schemas.SupplementRequest, session
 async def supplement(code: str, session: SessionDep, runtime: RuntimeDep,
                      principal: PrincipalDep, body: schemas.Supplement | None = None) -> Dossier:
     """Access: the applicant (online) or one-stop-shop officers of the dossier's agency
-    subtree (at the counter). 5 → the status before; the due time grows by the office hours
-    spent waiting."""
+    subtree or reception desk (at the counter). 5 → the status before; the due time grows by
+    the office hours spent waiting."""
     return await _act(session, runtime, principal, code, Action.SUPPLEMENT,
                       body or schemas.Supplement())
 
@@ -240,8 +247,10 @@ async def supplement(code: str, session: SessionDep, runtime: RuntimeDep,
              openapi_extra=access("official"), responses=ACTION_ERRORS)
 async def hand_over(code: str, body: schemas.HandOver, session: SessionDep, runtime: RuntimeDep,
                     principal: PrincipalDep) -> Dossier:
-    """Access: processing officers of the dossier's agency subtree. 2 or 4 → 4, to a unit
-    inside the dossier agency's subtree; each hop has its own deadline (form 05)."""
+    """Access: processing officers of the dossier's agency subtree; one-stop-shop officers of
+    its reception desk from 2 only (they pass it on to the responsible agency, the first hop
+    leaving the desk). 2 or 4 → 4, to a unit inside the dossier agency's subtree; each hop
+    has its own deadline (form 05)."""
     return await _act(session, runtime, principal, code, Action.HAND_OVER, body)
 
 
@@ -261,8 +270,8 @@ async def request_payment(code: str, session: SessionDep, runtime: RuntimeDep,
 async def payment_received(code: str, session: SessionDep, runtime: RuntimeDep,
                            principal: PrincipalDep,
                            body: schemas.PaymentReceived | None = None) -> Dossier:
-    """Access: one-stop-shop officers of the dossier's agency subtree (payment at the
-    counter). 6 → 4. Online payments reach the same path through
+    """Access: one-stop-shop officers of the dossier's agency subtree or reception desk
+    (payment at the counter). 6 → 4. Online payments reach the same path through
     ``lifecycle.payment_received``."""
     return await _act(session, runtime, principal, code, Action.PAYMENT_RECEIVED,
                       body or schemas.PaymentReceived())
@@ -282,7 +291,8 @@ async def decide(code: str, body: schemas.Decision, session: SessionDep, runtime
 async def return_result(code: str, session: SessionDep, runtime: RuntimeDep,
                         principal: PrincipalDep,
                         body: schemas.ActionBody | None = None) -> Dossier:
-    """Access: one-stop-shop officers of the dossier's agency subtree. 9 → 10; sets
+    """Access: one-stop-shop officers of the dossier's agency subtree or reception desk.
+    9 → 10; sets
     ``completed_at`` and the timeliness (early, on_time, late)."""
     return await _act(session, runtime, principal, code, Action.RETURN_RESULT,
                       body or schemas.ActionBody())

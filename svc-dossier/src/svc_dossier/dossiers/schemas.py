@@ -91,6 +91,10 @@ class DecisionResult(BaseModel):
 
 
 class Dossier(PublicDossier):
+    reception_agency_id: str | None = Field(
+        default=None, description="Nơi tiếp nhận: the agency whose one-stop shop received the "
+                                  "dossier and returns the result (the service centre), when "
+                                  "not the responsible agency's own")
     channel: Channel
     applicant: Applicant | None
     representative: Representative | None = None

@@ -32,6 +32,7 @@ from svc_dossier.procedures import service as procedure_rules
 from svc_dossier.procedures.service import validate_form
 
 OFFICER_ROLES = ("one_stop_officer", "processing_officer", "leader", "admin")
+ONE_STOP_ROLE = "one_stop_officer"
 
 
 def request_fingerprint(submission: DossierSubmission) -> str:
@@ -128,7 +129,10 @@ async def submit_dossier(
     _check_assurance(principal, procedure, submission.channel)
     validate_form(procedure, submission.form_data)
     agency_id = submission.agency_id or procedure.agency_id
-    if applicant is not None and not principal.covers_agency(agency_id):
+    # Submitted to the procedure's own agency, the dossier goes to its reception desk.
+    reception = procedure.reception_agency_id if agency_id == procedure.agency_id else None
+    if applicant is not None and not (principal.covers_agency(agency_id)
+                                      or is_reception_officer(principal, reception)):
         raise Forbidden("That agency is outside your agency.", code="agency_not_covered")
 
     now = utcnow()
@@ -159,6 +163,7 @@ async def submit_dossier(
         "submitted_at": now,
         "received_at": now if status == Status.RECEIVED else None,
         "due_at": due_at,
+        "reception_agency_id": reception,
     })
     await repository.add_history(session, {
         "dossier_id": row.id, "action": "submit", "from_status": None, "to_status": int(status),
@@ -211,9 +216,21 @@ def can_see(principal: Principal, row: Row[Any]) -> bool:
         return bool(row.applicant_account_id == principal.subject)
     if not principal.has_role(*OFFICER_ROLES):
         return False
-    # The receiving agency's officers, and those of the unit it was handed to.
+    # The responsible agency's officers, those of the unit it was handed to, and the one-stop
+    # officers of the desk that received it (the service centre).
+    return works_on(principal, row) or is_reception_officer(principal, row.reception_agency_id)
+
+
+def works_on(principal: Principal, row: Row[Any]) -> bool:
+    """An official of the responsible agency's subtree or of the unit holding the dossier."""
     return principal.covers_agency(row.agency_id) or bool(
         row.current_unit and principal.covers_agency(row.current_unit))
+
+
+def is_reception_officer(principal: Principal, reception_agency_id: str | None) -> bool:
+    """A one-stop-shop officer of the reception desk ``reception_agency_id`` (nơi tiếp nhận)."""
+    return bool(reception_agency_id and principal.has_role(ONE_STOP_ROLE)
+                and principal.covers_agency(reception_agency_id))
 
 
 async def load_visible(session: AsyncSession, principal: Principal, code: str) -> Row[Any]:
@@ -237,8 +254,9 @@ QUEUE_STATUSES: dict[str, frozenset[int]] = {
 
 def _scope(principal: Principal, agency: str | None, queue: str | None) -> DossierFilter:
     """Citizens and businesses: their own dossiers, no queues (they are officers' work lists).
-    Officers: the dossiers their agency subtree received or holds (handed to one of its units),
-    narrowed to ``agency`` when it lies inside it."""
+    Officers: the dossiers their agency subtree is responsible for or holds (handed to one of
+    its units), and for one-stop officers those their desk received for another agency (the
+    service centre); narrowed to ``agency`` when it lies inside it."""
     if principal.kind in ("citizen", "business"):
         if queue is not None:
             raise Forbidden("Hàng đợi hồ sơ chỉ dành cho cán bộ.", code="queue_for_officers")
@@ -248,7 +266,8 @@ def _scope(principal: Principal, agency: str | None, queue: str | None) -> Dossi
         raise Forbidden("Your roles do not include dossier work.")
     if agency and not principal.covers_agency(agency):
         raise Forbidden("Cơ quan này nằm ngoài phạm vi của bạn.", code="agency_not_covered")
-    return DossierFilter(holder_subtrees=tuple(filter(None, (principal.agency_id, agency))))
+    return DossierFilter(holder_subtrees=tuple(filter(None, (principal.agency_id, agency))),
+                         with_reception=principal.has_role(ONE_STOP_ROLE))
 
 
 async def list_dossiers(

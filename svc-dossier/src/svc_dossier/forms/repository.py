@@ -33,14 +33,16 @@ async def procedure_of(session: AsyncSession, code: str) -> Row[Any] | None:
 
 async def register(session: AsyncSession, agency_id: str, start: datetime,
                    end: datetime) -> Sequence[Row[Any]]:
-    """Dossiers of the subtree received in [start, end), oldest first, with the procedure's
-    name (``procedure_name``). Bounds compared in UTC, as stored (SQLite keeps no offset)."""
+    """Dossiers of the subtree, or received by its desk for another agency (the service
+    centre's), received in [start, end), oldest first, with the procedure's name
+    (``procedure_name``). Bounds compared in UTC, as stored (SQLite keeps no offset)."""
     start, end = start.astimezone(UTC), end.astimezone(UTC)
     query = (
         select(dossier, procedure.c.name.label("procedure_name"))
         .join(procedure, procedure.c.code == dossier.c.procedure_code)
-        .where(or_(dossier.c.agency_id == agency_id,
-                   dossier.c.agency_id.startswith(agency_id + ".", autoescape=True)))
+        .where(or_(*(or_(column == agency_id,
+                         column.startswith(agency_id + ".", autoescape=True))
+                     for column in (dossier.c.agency_id, dossier.c.reception_agency_id))))
         .where(dossier.c.received_at >= start, dossier.c.received_at < end)
         .order_by(dossier.c.received_at, dossier.c.id)
         .limit(REGISTER_MAX_LINES)

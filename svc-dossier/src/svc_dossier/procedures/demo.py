@@ -7,9 +7,10 @@ applicant's identity carries legal weight. Civil-status (hộ tịch) procedures
 received after 15:00 count from the next working day.
 
 ``load_demo_procedures`` inserts the missing procedures, and fills the fields added since an
-earlier version (components, online duration, the 15:00 rule, form schema, field code) on demo
-rows **no administrator has touched** (``updated_at`` is NULL: every edit and import sets it)
-and only where the field is still empty. An edited procedure is never overwritten.
+earlier version (components, online duration, the 15:00 rule, form schema, field code, the
+reception agency) on demo rows **no administrator has touched** (``updated_at`` is NULL: every
+edit and import sets it) and only where the field is still empty. An edited procedure is never
+overwritten.
 """
 
 from __future__ import annotations
@@ -22,7 +23,12 @@ from svc_dossier.procedures import repository
 
 PDF_IMAGES = ["application/pdf", "image/jpeg", "image/png"]
 EMPTY: dict[str, Any] = {"components": [], "form_schema": None, "online_duration": None,
-                         "after_15h_next_day": False, "field_code": None}
+                         "after_15h_next_day": False, "field_code": None,
+                         "reception_agency_id": None}
+# The provincial public-administration service centre receives the dossiers of the provincial
+# departments' procedures and returns their results; communes receive at their own desks.
+SERVICE_CENTRE = "H56.20"
+COMMUNES = ("H56.100", "H56.101")
 
 
 def _c(code: str, name: str, *, required: bool = True, reusable: bool = False,
@@ -42,6 +48,7 @@ def _p(code: str, name: str, field: str, agency: str, duration: int, level: str,
         "fees": [{"name": n, "amount": a} for n, a in fees],
         "required_assurance_level": assurance, "components": components,
         "after_15h_next_day": after_15h, "form_schema": form, "online_duration": None,
+        "reception_agency_id": None if agency in COMMUNES else SERVICE_CENTRE,
     }
 
 

@@ -55,6 +55,12 @@ class ProcedureFields(BaseModel):
     field_code: str | None = Field(default=None, max_length=64,
                                    description="National field code (MaLinhVuc)")
     agency_id: AgencyId = Field(description="Responsible agency (cơ quan thực hiện)")
+    reception_agency_id: AgencyId | None = Field(
+        default=None,
+        description="Nơi tiếp nhận: the agency whose one-stop shop receives the dossiers, passes "
+                    "them on to the responsible agency and returns the results (the provincial "
+                    "public-administration service centre for the departments' procedures); "
+                    "null: the responsible agency's own one-stop shop")
     duration: Duration
     duration_unit: DurationUnit = "working_days"
     online_duration: Duration | None = Field(
@@ -89,6 +95,7 @@ class ProcedurePatch(BaseModel):
     field: Text | None = None
     field_code: str | None = Field(default=None, max_length=64)
     agency_id: AgencyId | None = None
+    reception_agency_id: AgencyId | None = None
     duration: Duration | None = None
     duration_unit: DurationUnit | None = None
     online_duration: Duration | None = None

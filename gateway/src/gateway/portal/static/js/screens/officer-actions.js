@@ -82,8 +82,25 @@ function holder(history, d) {
   return open ? open.to_agency_id : d.agency_id;
 }
 
-function handOverFields({ d, history, proc }) {
-  const current = holder(history, d);
+const covers = (mine, id) => Boolean(mine && id && (id === mine || id.startsWith(`${mine}.`)));
+
+/** The desk that received the dossier for another agency (the service centre): it receives,
+ * refuses, asks for and takes in supplements, takes payments at the counter, passes the
+ * dossier on once (from "received") and returns the result; the department does the rest. */
+const RECEPTION = new Set(["receive", "refuse", "request-supplement", "supplement",
+  "payment-received", "return-result", "scan"]);
+
+function atReceptionOnly({ ctx, d, history }) {
+  const mine = ctx.me?.agency_id;
+  const open = history.hops.filter((x) => !x.handed_on_at).pop();
+  return (ctx.me?.roles || []).includes(ONE_STOP) && covers(mine, d.reception_agency_id)
+    && !covers(mine, d.agency_id) && !(open && covers(mine, open.to_agency_id));
+}
+
+function handOverFields(args) {
+  const { d, history, proc } = args;
+  // Passed on by the reception desk, the dossier leaves the desk for the responsible agency.
+  const current = atReceptionOnly(args) && !history.hops.length ? d.reception_agency_id : holder(history, d);
   const targets = loadAgencies.cached().filter((a) =>
     (a.id === d.agency_id || a.id.startsWith(`${d.agency_id}.`)) && a.id !== current);
   return [
@@ -134,8 +151,10 @@ const SIGN_RESULT = { key: "sign-result", title: "Ký số tệp kết quả", r
 
 function offered(list, args) {
   const roles = args.ctx.me?.roles || [];
-  return list.filter((a) => a.from.includes(args.d.status_code) && a.roles.some((r) => roles.includes(r))
-    && (!a.when || a.when(args)));
+  const desk = atReceptionOnly(args);
+  return list.filter((a) => a.from.includes(args.d.status_code) && (!a.when || a.when(args))
+    && (desk ? RECEPTION.has(a.key) || (a.key === "hand-over" && args.d.status_code === 2)
+      : a.roles.some((r) => roles.includes(r))));
 }
 
 export function actionsFor(args) {

@@ -3,7 +3,7 @@
 
 import { api, idempotencyKey } from "../api.js";
 import { field, fmtVnd, form, h, notice, pageHeader, section, toast } from "../ui.js";
-import { fieldLabel, loadAgencies, subtreeOptions } from "./officer-data.js";
+import { agencyLabel, fieldLabel, loadAgencies, subtreeOptions } from "./officer-data.js";
 
 export async function counterScreen(ctx) {
   const [procedures] = await Promise.all([
@@ -29,7 +29,8 @@ export async function counterScreen(ctx) {
 }
 
 function procedureSummary(p) {
-  return h("p", { class: "hint" }, `Cơ quan giải quyết: ${p.agency_id} · Thời hạn: ${p.duration} ngày làm việc · Phí, lệ phí: ${p.total_fee ? fmtVnd(p.total_fee) : "không thu"}.`);
+  const desk = p.reception_agency_id ? ` · Nơi tiếp nhận: ${agencyLabel(p.reception_agency_id)}` : "";
+  return h("p", { class: "hint" }, `Cơ quan giải quyết: ${agencyLabel(p.agency_id)}${desk} · Thời hạn: ${p.duration} ngày làm việc · Phí, lệ phí: ${p.total_fee ? fmtVnd(p.total_fee) : "không thu"}.`);
 }
 
 /** One input per property of the procedure's form schema (JSON Schema). */
@@ -70,10 +71,15 @@ function formDataOf(values, schema) {
 
 function submissionForm(ctx, p) {
   const key = idempotencyKey(); // one submission attempt: a retry does not file it twice
-  const agencies = subtreeOptions(ctx.me);
+  // At the procedure's reception desk (the service centre), the dossier is filed for the
+  // responsible agency; at an agency's own desk, for an agency of its subtree.
+  const mine = ctx.me?.agency_id;
+  const within = (id) => Boolean(mine && id && (id === mine || id.startsWith(`${mine}.`)));
+  const desk = within(p.reception_agency_id) && !within(p.agency_id);
+  const agencies = desk ? [[p.agency_id, agencyLabel(p.agency_id)]] : subtreeOptions(ctx.me);
   const fields = [
-    field({ label: "Cơ quan tiếp nhận", name: "agency_id", type: "select", required: true,
-      value: ctx.me?.agency_id, options: agencies }),
+    field({ label: "Cơ quan giải quyết", name: "agency_id", type: "select", required: true,
+      value: desk ? p.agency_id : mine, options: agencies }),
     h("fieldset", { class: "full" }, h("legend", {}, "Người nộp hồ sơ (chủ hồ sơ)"),
       h("div", { class: "form wide" },
         field({ label: "Số định danh cá nhân (CCCD)", name: "id_number", required: true,

@@ -66,7 +66,8 @@ function factPairs(d, proc) {
   return [
     ["Mã hồ sơ", d.code],
     ["Thủ tục", proc ? `${proc.name} (${d.procedure_code})` : d.procedure_code],
-    ["Cơ quan tiếp nhận", agencyLabel(d.agency_id)],
+    ["Cơ quan giải quyết", agencyLabel(d.agency_id)],
+    ["Nơi tiếp nhận", agencyLabel(d.reception_agency_id || d.agency_id)],
     ["Kênh nộp", CHANNELS[d.channel] || d.channel],
     ["Ngày nộp", fmtDateTime(d.submitted_at)],
     ["Ngày tiếp nhận", fmtDateTime(d.received_at)],
