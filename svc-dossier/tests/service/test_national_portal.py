@@ -5,6 +5,7 @@ database, NATS, the lifecycle, the consumer, the sender, tokens signed by a real
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -20,6 +21,7 @@ from egov_shared.timeutil import VN_TZ
 from egov_testing import TestIssuer, eventually, serve_in_process
 from svc_dossier.main import create_app
 from svc_dossier.national.format import dossier_message
+from svc_dossier.national.repository import dossiers_by_code, for_dossier
 from svc_dossier.settings import DossierSettings
 
 LLTP = "2.000748.000.00.00.H56"  # Cấp Phiếu lý lịch tư pháp, Sở Tư pháp H56.14
@@ -201,6 +203,27 @@ class TestPushToTheNationalPortal:
         assert await eventually(restored, timeout=20)
         again = await client.post("/integration/reconciliation", headers=people.admin)
         assert code not in again.json()["repushed"]
+
+    async def test_reconciliations_at_once_all_answer_and_keep_the_order(
+            self, app_and_client: tuple[FastAPI, httpx.AsyncClient], people: People) -> None:
+        """Several reconciliations at once (an administrator's, the hourly job's, another
+        process's) each take the dossier's next sequence: none fails on another's (a 500 seen
+        once in CI), and the messages stay numbered 1, 2, 3, … for the portal."""
+        app, client = app_and_client
+        code = await submit(client, people)
+        await acknowledged(client, people, code)
+        await client.delete(f"{SIMULATOR}/api/hoso/{code}")
+        answers = await asyncio.gather(*(client.post("/integration/reconciliation",
+                                                     headers=people.admin) for _ in range(3)))
+        assert [a.status_code for a in answers] == [200, 200, 200]
+        sender = app.state.national_sender
+        async with sender.sessionmaker() as session:
+            row = (await dossiers_by_code(session, [code]))[0]
+        await asyncio.gather(*(sender._repush(row) for _ in range(4)))  # no lock between them
+        async with sender.sessionmaker() as session:
+            sequences = [m.sequence for m in await for_dossier(session, code)]
+        assert sorted(sequences) == list(range(1, len(sequences) + 1))
+        assert len(sequences) >= 6  # the submission, at least one reconciliation, the four
 
     async def test_a_round_pushes_each_kind_in_one_call(
             self, app_and_client: tuple[FastAPI, httpx.AsyncClient], people: People) -> None:

@@ -28,6 +28,7 @@ import structlog
 from fastapi import FastAPI
 from prometheus_client import Counter
 from sqlalchemy import Row
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from egov_shared.background import Repeating
@@ -67,6 +68,7 @@ class Sender:
         self.sessionmaker = sessionmaker
         self.portal = portal
         self.settings = settings
+        self._reconciling = asyncio.Lock()  # one reconciliation at a time in this process
         self.jobs = [Repeating("national-sender", self.push_due,
                                interval=settings.national_sync_poll_seconds,
                                full=settings.national_sync_batch_size)]
@@ -137,6 +139,10 @@ class Sender:
     async def reconcile(self) -> ReconcileReport:
         """Compares the portal's statuses of every synced dossier with nothing pending with
         ours, and pushes the whole dossier again where they differ (or the portal lost it)."""
+        async with self._reconciling:
+            return await self._reconcile()
+
+    async def _reconcile(self) -> ReconcileReport:
         report, after = ReconcileReport(), ""
         while True:
             async with self.sessionmaker() as session:
@@ -153,6 +159,19 @@ class Sender:
             after = codes[-1]
 
     async def _repush(self, dossier: Row[Any]) -> None:
+        for attempt in range(1, REPUSH_ATTEMPTS + 1):
+            try:
+                sequence = await self._add_repush(dossier)
+                break
+            except IntegrityError:
+                # The dossier's next sequence was taken meanwhile (its event's consumer, or a
+                # reconciliation in another process): take the one after.
+                if attempt == REPUSH_ATTEMPTS:
+                    raise
+        log.info("national_reconciled", dossier=dossier.code, sequence=sequence,
+                 status_code=dossier.status_code)
+
+    async def _add_repush(self, dossier: Row[Any]) -> int:
         now = utcnow()
         facts = {**dossier._mapping, "action": "reconcile", "at": now}
         async with self.sessionmaker() as session, session.begin():
@@ -164,8 +183,10 @@ class Sender:
                 "state": repository.PENDING, "attempts": 0, "next_attempt_at": now,
                 "created_at": now,
             })
-        log.info("national_reconciled", dossier=dossier.code, sequence=sequence,
-                 status_code=dossier.status_code)
+        return sequence
+
+
+REPUSH_ATTEMPTS = 5
 
 
 def outcome(kind: str, answer: PortalAnswer) -> str:
