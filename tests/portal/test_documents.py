@@ -129,6 +129,8 @@ class TestOutgoingDocument:
             await page.get_by_text("Gửi văn bản", exact=True).click()
             await page.get_by_role("button", name="Gửi", exact=True).click()
             await expect(page.locator("#toasts")).to_contain_text("Đã gửi văn bản")
+            # the screen is drawn again once sent: click the new button, not the one going away
+            await expect(page.get_by_text("Đã gửi, chưa có phản hồi").first).to_be_visible()
             async with page.expect_download() as download_info:
                 await page.get_by_role("button", name="Tải PDF mới nhất").click()
             saved = tmp_path / "van-ban.pdf"
