@@ -77,10 +77,10 @@ class TestSignedReceipt:
         certificate = await service_centre_seal(gateway)
         officer = bearer(await login(gateway, "motcua", DEMO_PASSWORD))
         submitted = await gateway.post("/api/v1/dossiers", headers=officer, json={
-            **LLTP_BODY, "channel": "counter", "agency_id": SERVICE_CENTRE,
-            "applicant": HOA})
+            **LLTP_BODY, "channel": "counter", "applicant": HOA})
         assert submitted.status_code == 201, submitted.text
-        code = submitted.json()["code"]
+        code = submitted.json()["code"]  # Sở Tư pháp's dossier, received at the centre
+        assert submitted.json()["reception_agency_id"] == SERVICE_CENTRE
 
         answer = await gateway.get(f"/api/v1/dossiers/{code}/forms/01", headers=officer)
         assert answer.status_code == 200, answer.text

@@ -129,8 +129,10 @@ class TestOutgoingDocument:
             await page.get_by_text("Gửi văn bản", exact=True).click()
             await page.get_by_role("button", name="Gửi", exact=True).click()
             await expect(page.locator("#toasts")).to_contain_text("Đã gửi văn bản")
-            # the screen is drawn again once sent: click the new button, not the one going away
-            await expect(page.get_by_text("Đã gửi, chưa có phản hồi").first).to_be_visible()
+            # the screen is drawn again after sending: load it afresh, so that the click below
+            # lands on a button that stays (one being replaced gave no download once in CI)
+            await page.reload()
+            await expect(page.locator(".doc-badges [data-status]")).to_have_text("Đã ban hành")
             async with page.expect_download() as download_info:
                 await page.get_by_role("button", name="Tải PDF mới nhất").click()
             saved = tmp_path / "van-ban.pdf"

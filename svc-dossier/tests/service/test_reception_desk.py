@@ -128,6 +128,12 @@ class TestTheCentre:
         assert filed["status_code"] == 2 and filed["reception_agency_id"] == CENTRE
         assert filed["agency_id"] == DEPARTMENT
 
+        receipt = await client.get(f"/api/v1/dossiers/{filed['code']}/forms/01",
+                                   headers=people.centre)
+        assert receipt.status_code == 200, receipt.text
+        header = " ".join(PdfReader(BytesIO(receipt.content)).pages[0].extract_text().split())
+        assert CENTRE in header  # issued by the desk (its name when svc-identity answers)
+
         register = await client.get("/api/v1/forms/06", headers=people.centre, params={
             "agency": CENTRE, "from": filed["received_at"][:10],
             "to": filed["received_at"][:10]})

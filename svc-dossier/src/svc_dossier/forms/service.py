@@ -68,7 +68,9 @@ async def dossier_form(session: AsyncSession, caller: Caller, code: str,
         raise NotFound(f"Hồ sơ {code} không có mẫu {form}.", code="form_not_available",
                        extra={"form": form})
     async with Identity(caller.identity_url, caller.token) as identity:
-        issuer = await issuer_of(identity, row.agency_id)
+        # Forms 01–05 come from the desk that received the dossier: the service centre's
+        # for the departments' procedures it receives, else the responsible agency's own.
+        issuer = await issuer_of(identity, row.reception_agency_id or row.agency_id)
         content = await _content(session, identity, caller, form, row, source, issuer)
         issued_on = utcnow() if form == "05" else sources.aware(source.at) or utcnow()
         rendered = render(content, issued_on=issued_on, reference=code)
