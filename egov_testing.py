@@ -29,10 +29,20 @@ AUDIENCE = "egov-api"
 NATS_CONF = Path(__file__).resolve().parent / "deploy" / "local" / "nats.conf"
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A port free now and never handed out before in this run: the kernel may offer the same
+    free port twice in a row, and two services of one platform given the same port started
+    one of them on it and let the other exit (a request for identity reached docflow: 404)."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        if port not in _HANDED_OUT:
+            _HANDED_OUT.add(port)
+            return port
 
 
 def port_open(host: str, port: int) -> bool:

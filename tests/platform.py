@@ -117,11 +117,20 @@ class Platform:
         while time.monotonic() < deadline:
             try:
                 if httpx.get(self.gateway + "/readyz", timeout=2).status_code == 200:
+                    self._check_alive()
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
         raise RuntimeError("the platform did not become ready")
+
+    def _check_alive(self) -> None:
+        """Ready, and every process still ours: one that exited (its port taken by another)
+        would leave its requests to whatever answers on that port."""
+        for name, proc in self.procs.items():
+            if proc.poll() is not None:
+                raise RuntimeError(f"{name} exited ({proc.returncode}); see "
+                                   f"{self.log_dir / name}.log")
 
     def stop(self) -> None:
         for proc in self.procs.values():
