@@ -143,7 +143,10 @@ async def refuse_repeated_query(request: Request) -> None:
     dependant = getattr(route, "dependant", None)
     if dependant is None or not request.url.query:
         return
-    single = _single_valued(dependant)
+    single = getattr(route, "_egov_single_valued", None)
+    if single is None:  # worked out once per route, not on every request
+        single = _single_valued(dependant)
+        route._egov_single_valued = single  # type: ignore[union-attr]
     seen: set[str] = set()
     for name, _value in request.query_params.multi_items():
         if name in single and name in seen:
